@@ -1,0 +1,80 @@
+"""The registry of assignments: one folder per id under autograder/suites/.
+
+Each suite folder holds `meta.toml` (title, budgets, which frameworks the suite
+needs), `public/` (tests students also receive) and `hidden/` (tests they never
+see). Solutions, buggy variants and alternative solutions live in the repository's
+solutions/<id>/ folder, which is not part of the installed package.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+SUITES_DIR = Path(__file__).parent / "suites"
+REPO_ROOT = Path(__file__).resolve().parent.parent
+COURSE_ORDER = ("perceptron", "alexnet", "rnn", "dbn", "cgan", "subnetting")
+
+
+class UnknownAssignment(ValueError):
+    """Raised for an assignment id that has no suite."""
+
+
+@dataclass(frozen=True)
+class Assignment:
+    id: str
+    title: str
+    suite_dir: Path
+    uses_keras: bool = False
+    test_timeout: float = 30.0
+    import_timeout: float = 60.0
+    time_budget: float = 120.0
+    memory_mb: int = 4096
+    expensive_tasks: tuple[str, ...] = ()
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def public_dir(self) -> Path:
+        return self.suite_dir / "public"
+
+    @property
+    def hidden_dir(self) -> Path:
+        return self.suite_dir / "hidden"
+
+    @property
+    def solutions_dir(self) -> Path:
+        """The instructor's folder in a source checkout (absent from an installed wheel)."""
+        return REPO_ROOT / "solutions" / self.id
+
+    @property
+    def student_dir(self) -> Path:
+        return REPO_ROOT / "assignments" / self.id
+
+
+def _load(suite_dir: Path) -> Assignment:
+    meta = tomllib.loads((suite_dir / "meta.toml").read_text())
+    known = {f for f in Assignment.__dataclass_fields__ if f not in ("id", "suite_dir", "extra")}
+    kwargs = {k: v for k, v in meta.items() if k in known}
+    if "expensive_tasks" in kwargs:
+        kwargs["expensive_tasks"] = tuple(kwargs["expensive_tasks"])
+    extra = {k: v for k, v in meta.items() if k not in known}
+    return Assignment(id=suite_dir.name, suite_dir=suite_dir, extra=extra, **kwargs)
+
+
+def all_assignments() -> list[Assignment]:
+    """Every assignment with a suite, in course order."""
+    found = {p.name: _load(p) for p in SUITES_DIR.iterdir() if (p / "meta.toml").is_file()}
+    order = {name: i for i, name in enumerate(COURSE_ORDER)}
+    return [found[k] for k in sorted(found, key=lambda k: (order.get(k, 99), k))]
+
+
+def get_assignment(assignment_id: str) -> Assignment:
+    suite_dir = SUITES_DIR / assignment_id
+    if not (suite_dir / "meta.toml").is_file():
+        known = ", ".join(a.id for a in all_assignments())
+        raise UnknownAssignment(
+            f"Invalid value for argument `assignment`: expected one of {known}. "
+            f"Received: assignment={assignment_id!r}"
+        )
+    return _load(suite_dir)

@@ -1,0 +1,60 @@
+"""Generate what students receive (assignments/<id>/) from the instructor's source.
+
+The student notebook comes from the real `nbgrader generate_assignment`, run in a
+throwaway course directory, so solution regions become `raise NotImplementedError()`
+exactly as nbgrader would write them. Public tests are copied beside it.
+
+    python -m autograder.build            # regenerate every assignments/<id>/
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from autograder.assignments import REPO_ROOT, Assignment, all_assignments
+
+
+def student_notebook(assignment: Assignment, source: Path | None = None) -> bytes:
+    """The student version of the source notebook, as nbgrader writes it."""
+    source = source or assignment.solutions_dir / f"{assignment.id}.ipynb"
+    with tempfile.TemporaryDirectory(prefix="neurograde-nbgrader-") as tmp:
+        course = Path(tmp)
+        (course / "source" / assignment.id).mkdir(parents=True)
+        shutil.copy(source, course / "source" / assignment.id / f"{assignment.id}.ipynb")
+        subprocess.run(
+            [sys.executable, "-m", "nbgrader", "generate_assignment", assignment.id, "--force",
+             f"--CourseDirectory.root={course}",
+             f"--CourseDirectory.db_url=sqlite:///{course / 'gradebook.db'}",
+             "--log-level=WARN"],
+            check=True, cwd=course, capture_output=True,
+        )
+        return (course / "release" / assignment.id / f"{assignment.id}.ipynb").read_bytes()
+
+
+def build_student_folder(assignment: Assignment, dest: Path) -> Path:
+    """Write notebook, public tests and data for one assignment into dest/<id>/."""
+    out = dest / assignment.id
+    if out.exists():
+        shutil.rmtree(out)
+    (out / "tests").mkdir(parents=True)
+    (out / f"{assignment.id}.ipynb").write_bytes(student_notebook(assignment))
+    for test in sorted(assignment.public_dir.glob("test_*.py")):
+        shutil.copy(test, out / "tests" / test.name)
+    data = assignment.suite_dir / "data"
+    if data.is_dir():
+        shutil.copytree(data, out / "data")
+    return out
+
+
+def main() -> None:
+    for assignment in all_assignments():
+        if (assignment.solutions_dir / f"{assignment.id}.ipynb").is_file():
+            print("generated", build_student_folder(assignment, REPO_ROOT / "assignments"))
+
+
+if __name__ == "__main__":
+    main()

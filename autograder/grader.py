@@ -1,0 +1,315 @@
+"""Grade one submission: the engine every front door calls.
+
+    ingest -> child process under limits (autograder.sandbox) -> pytest + plugin
+    -> events -> Result
+
+If the child dies or is killed in the middle of a test, that test scores 0 with
+the reason, and a fresh child runs the tests that had not run yet: tests that
+passed before keep their points and tests after still get their chance.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import platform
+import re
+import shutil
+import signal
+import tempfile
+import time
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+from autograder import __version__
+from autograder.assignments import Assignment, get_assignment
+from autograder.ingest import Ingested, SubmissionError, ingest
+from autograder.result import Result, TestResult
+from autograder.sandbox import ChildRun, Limits, run_child
+
+DEFAULT_SEED = 20261124
+STARTUP_TIMEOUT = 90.0  # interpreter, TensorFlow and pytest collection
+
+
+class GradingError(RuntimeError):
+    """The grader itself could not run (a broken suite, not a broken submission)."""
+
+
+@dataclass
+class _Collected:
+    nodeid: str
+    name: str
+    task: str
+    points: float
+    visibility: str
+    timeout: float
+
+
+def versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for dist in ("numpy", "keras", "tensorflow-cpu", "tensorflow"):
+        try:
+            out[dist.replace("-cpu", "")] = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            continue
+    return out
+
+
+def sha256_of(path: Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def grade_submission(
+    path: str | Path,
+    assignment: str | Assignment | None = None,
+    *,
+    tasks: list[str] | None = None,
+    public_only: bool = False,
+    seed: int = DEFAULT_SEED,
+) -> Result:
+    """Grade the submission at `path` and return its result record.
+
+    Args:
+        path: a .ipynb notebook or a .py module.
+        assignment: assignment id or object; inferred from the notebook's metadata
+            or the file name when omitted.
+        tasks: grade only these tasks (all when None).
+        public_only: run only the public tests (what `neurograde check` does).
+        seed: base seed; every test derives its own seed from it.
+    """
+    started = time.monotonic()
+    path = Path(path)
+    unreadable = None
+    try:
+        ingested = ingest(path)
+    except SubmissionError as exc:
+        ingested, unreadable = Ingested(source="", kind="empty"), str(exc)
+    assignment = _resolve(assignment, ingested, path)
+    with tempfile.TemporaryDirectory(prefix="neurograde-") as tmp:
+        workdir = Path(tmp)
+        module_path = workdir / f"{assignment.id}_submission.py"
+        module_path.write_text(ingested.source)
+        test_paths = [str(assignment.public_dir)]
+        if not public_only and assignment.hidden_dir.is_dir():
+            test_paths.append(str(assignment.hidden_dir))
+        config = {
+            "module_path": str(module_path),
+            "module_name": f"{assignment.id}_submission",
+            "suite_dir": str(assignment.suite_dir),
+            "test_paths": test_paths,
+            "tasks": tasks,
+            "only": None,
+            "seed": seed,
+            "test_timeout": assignment.test_timeout,
+            "uses_keras": assignment.uses_keras,
+        }
+        tests = _run_all(config, workdir, assignment, ingested)
+    if unreadable:
+        for t in tests:
+            t.output = f"your submission could not be read: {unreadable}"
+    result = Result(
+        assignment=assignment.id,
+        tests=tests,
+        execution_time=time.monotonic() - started,
+        error=unreadable,
+        extra_data={
+            "submission": path.name,
+            "submission_sha256": sha256_of(path) if path.is_file() else None,
+            "seed": seed,
+            "versions": versions(),
+            "grader_version": __version__,
+            "warnings": ingested.warnings,
+            "public_only": public_only,
+        },
+    )
+    result.output = _summary(result, ingested)
+    return result
+
+
+def _resolve(assignment, ingested: Ingested, path: Path) -> Assignment:
+    if isinstance(assignment, Assignment):
+        return assignment
+    name = assignment or ingested.assignment_hint
+    if not name:
+        raise SubmissionError(
+            f"Cannot tell which assignment {path.name} is for: pass --assignment ID."
+        )
+    return get_assignment(name)
+
+
+def _run_all(config: dict, workdir: Path, assignment: Assignment,
+             ingested: Ingested) -> list[TestResult]:
+    limits = Limits(memory_mb=assignment.memory_mb,
+                    cpu_seconds=int(assignment.time_budget * 2 + STARTUP_TIMEOUT))
+    budget_end = time.monotonic() + assignment.time_budget + STARTUP_TIMEOUT
+    collected: list[_Collected] | None = None
+    results: dict[str, TestResult] = {}
+    while True:
+        run = run_child(config, workdir, limits, _deadline_policy(assignment, collected))
+        if collected is None:
+            collected = _collected_from(run)
+        for event in run.events:
+            if event["event"] == "result" and event["nodeid"] not in results:
+                results[event["nodeid"]] = _test_result(_find(collected, event["nodeid"]),
+                                                        event, ingested)
+        remaining = [c for c in collected if c.nodeid not in results]
+        if not remaining:
+            break
+        failure = _import_failure(run, ingested, assignment)
+        if failure is not None:
+            for c in remaining:
+                results[c.nodeid] = _failed(c, failure)
+            break
+        culprit = _running_test(run, results)
+        if culprit is None:  # died between tests: nothing left to blame, nothing to retry
+            reason = _death_reason(run, "between tests", assignment, ingested)
+            for c in remaining:
+                results[c.nodeid] = _failed(c, reason)
+            break
+        test = _find(collected, culprit)
+        results[culprit] = _failed(test, _death_reason(run, f"test '{test.name}'",
+                                                       assignment, ingested, test.timeout))
+        remaining = [c for c in remaining if c.nodeid != culprit]
+        if time.monotonic() > budget_end:
+            for c in remaining:
+                results[c.nodeid] = _failed(
+                    c, f"not run: the grading time budget ({assignment.time_budget:.0f} s) "
+                       "was used up by earlier tests that had to be stopped")
+            break
+        if not remaining:
+            break
+        config = {**config, "only": [c.nodeid for c in remaining]}
+    return [results[c.nodeid] for c in collected]
+
+
+def _deadline_policy(assignment: Assignment, collected: list[_Collected] | None):
+    timeouts = {c.nodeid: c.timeout for c in collected or []}
+    spawned = time.monotonic()
+
+    def deadline(events: list[dict], now: float) -> tuple[float, str]:
+        if not events:
+            return spawned + STARTUP_TIMEOUT, "while starting the grader"
+        last = events[-1]
+        if last["event"] == "import_start":
+            return last["t"] + assignment.import_timeout, "while importing your code"
+        if last["event"] == "start":
+            timeout = timeouts.get(last["nodeid"]) or _timeout_from(events, last["nodeid"])
+            return last["t"] + timeout, "test"
+        return last["t"] + STARTUP_TIMEOUT, "between tests"
+
+    def _timeout_from(events, nodeid):
+        for e in events:
+            if e["event"] == "collected":
+                for t in e["tests"]:
+                    if t["nodeid"] == nodeid:
+                        return t["timeout"]
+        return assignment.test_timeout
+
+    return deadline
+
+
+def _collected_from(run: ChildRun) -> list[_Collected]:
+    errors = [e["message"] for e in run.events if e["event"] == "suite_error"]
+    if errors:
+        raise GradingError("the hidden suite is broken: " + "; ".join(errors))
+    for e in run.events:
+        if e["event"] == "collected":
+            return [_Collected(**{k: t[k] for k in _Collected.__dataclass_fields__})
+                    for t in e["tests"]]
+    raise GradingError(
+        "the grading process ended before it collected the tests "
+        f"(exit code {run.returncode}, killed: {run.killed}). Its last output:\n{run.log_tail}"
+    )
+
+
+def _find(collected: list[_Collected], nodeid: str) -> _Collected:
+    return next(c for c in collected if c.nodeid == nodeid)
+
+
+def _test_result(test: _Collected, event: dict, ingested: Ingested) -> TestResult:
+    passed = event["outcome"] == "passed"
+    output = "" if passed else _located(event, ingested)
+    return TestResult(name=test.name, task=test.task, score=test.points if passed else 0.0,
+                      max_score=test.points, status="passed" if passed else "failed",
+                      visibility=test.visibility, output=output, nodeid=test.nodeid,
+                      duration=round(float(event.get("duration") or 0.0), 3))
+
+
+def _located(event: dict, ingested: Ingested) -> str:
+    message = event.get("message") or "failed"
+    func, line = event.get("student_function"), event.get("student_line")
+    if event.get("in_student_code") and line and "not implemented yet" not in message:
+        where = ingested.where(int(line))
+        message += f" (raised in `{func}`, {where})" if func != "<module>" else f" ({where})"
+    return message
+
+
+def _failed(test: _Collected, reason: str) -> TestResult:
+    return TestResult(name=test.name, task=test.task, score=0.0, max_score=test.points,
+                      status="failed", visibility=test.visibility, output=reason,
+                      nodeid=test.nodeid)
+
+
+def _running_test(run: ChildRun, results: dict) -> str | None:
+    for event in reversed(run.events):
+        if event["event"] == "start":
+            return event["nodeid"] if event["nodeid"] not in results else None
+    return None
+
+
+def _import_failure(run: ChildRun, ingested: Ingested, assignment: Assignment) -> str | None:
+    kinds = [e["event"] for e in run.events]
+    for e in run.events:
+        if e["event"] == "import_error":
+            msg = _located(e, ingested)
+            return f"your code raised an error when it was loaded, so no test could run: {msg}"
+    if "import_start" in kinds and "import_done" not in kinds:
+        return _death_reason(run, "while your code was being loaded", assignment, ingested,
+                             assignment.import_timeout)
+    return None
+
+
+def _death_reason(run: ChildRun, doing: str, assignment: Assignment, ingested: Ingested,
+                  timeout: float | None = None) -> str:
+    where = _hang_location(run.hang_traceback, ingested)
+    if run.killed == "timeout":
+        return f"stopped after {timeout or assignment.test_timeout:.0f} s {doing}{where}: " \
+               "look for an infinite loop or far too much work."
+    if run.killed == "memory":
+        return f"stopped {doing}{where}: it used more than {assignment.memory_mb:,} MB of " \
+               "memory."
+    code = run.returncode
+    if code is not None and code < 0:
+        sig = signal.Signals(-code)
+        if sig == signal.SIGXCPU:
+            return f"stopped {doing}: it used up its CPU time."
+        if sig == signal.SIGXFSZ:
+            return f"stopped {doing}: it wrote too much output or too large a file."
+        return f"the process was killed by {sig.name} {doing}."
+    return (f"the process exited with code {code} {doing}: does your code call sys.exit(), "
+            "os._exit() or quit()?")
+
+
+_FAULTHANDLER_FRAME = re.compile(r'File "([^"]+)", line (\d+) in (\S+)')
+
+
+def _hang_location(traceback_text: str, ingested: Ingested) -> str:
+    """' in `train_perceptron` (cell 5, line 3)' from a faulthandler dump, if it names one."""
+    for match in _FAULTHANDLER_FRAME.finditer(traceback_text):  # innermost frame first
+        filename, line, func = match.groups()
+        if filename.endswith("_submission.py"):
+            func_txt = f" in `{func}`" if func != "<module>" else ""
+            return f"{func_txt} ({ingested.where(int(line))})"
+    return ""
+
+
+def _summary(result: Result, ingested: Ingested) -> str:
+    lines = [f"{result.assignment}: {result.score:g} / {result.max_score:g} points"]
+    if result.error:
+        lines.append(f"Your submission could not be read: {result.error}")
+    lines += [f"warning: {w}" for w in ingested.warnings]
+    return "\n".join(lines)
+
+
+def cleanup(path: Path) -> None:
+    shutil.rmtree(path, ignore_errors=True)

@@ -1,0 +1,53 @@
+"""Entry point of the grading child process: `python -m autograder.harness CONFIG`.
+
+The child imports the frameworks the suite needs, then runs pytest on the suite
+with `autograder.plugin`, which imports the submission and reports every step to
+the parent over a pipe. The parent (autograder.sandbox) decides the grade; this
+process only reports what happened.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+
+def _prepare_frameworks(uses_keras: bool) -> None:
+    if not uses_keras:
+        return
+    import keras  # noqa: F401  (imported before student code, seeded per test)
+    import tensorflow as tf
+
+    tf.config.experimental.enable_op_determinism()
+    tf.get_logger().setLevel("ERROR")
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    with open(argv[0]) as fh:
+        config = json.load(fh)
+    os.environ["NEUROGRADE_CONFIG"] = argv[0]
+    _prepare_frameworks(config["uses_keras"])
+
+    import pytest
+
+    args = [
+        *config["test_paths"],
+        "-p", "autograder.plugin",
+        "-p", "no:cacheprovider",
+        "-p", "no:randomly",
+        "--assert=plain",  # failure messages come from the tests' own words
+        "-q", "--no-header", "--disable-warnings",
+        "--rootdir", config["workdir"],
+        "-c", os.path.join(config["workdir"], "pytest.ini"),
+        "--import-mode=importlib",
+        "-o", "console_output_style=classic",
+    ]
+    return int(pytest.main(args))
+
+
+if __name__ == "__main__":
+    code = main()
+    sys.stdout.flush()
+    os._exit(code)  # skip interpreter teardown: TensorFlow can hang in it

@@ -1,0 +1,152 @@
+"""Turn a submission (.ipynb or .py) into one importable Python module.
+
+From a notebook we keep the code an instructor means to grade: nbgrader solution
+cells, the read-only setup cells the instructor provides (imports, helper
+classes) and cells the student added; never autograder test cells and never
+cells tagged `demo` (plots, long training runs shown in class). IPython-only
+lines (`!pip ...`, `%matplotlib ...`) become `pass` so the module imports as plain
+Python, and a cell that does not even parse is dropped with a warning instead of
+taking every other function down with it.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+DEMO_TAGS = {"demo", "skip-grading"}
+# Cell magics whose body is still Python; any other (%%bash, %%html...) drops the cell.
+PYTHON_CELL_MAGICS = {"time", "timeit", "capture", "prun"}
+IPYTHON_LINE = re.compile(r"^(\s*)([!%].*)$")
+
+
+class SubmissionError(ValueError):
+    """The submission cannot be read as Python at all (the message says why)."""
+
+
+@dataclass
+class Ingested:
+    source: str
+    kind: str  # "notebook" | "module"
+    warnings: list[str] = field(default_factory=list)
+    # (first_line, last_line, cell_number) of each kept cell, 1-based, for feedback.
+    cell_lines: list[tuple[int, int, int]] = field(default_factory=list)
+    assignment_hint: str | None = None
+
+    def where(self, line: int) -> str:
+        """Describe a module line in the student's terms ("cell 4, line 2")."""
+        for first, last, cell in self.cell_lines:
+            if first <= line <= last:
+                return f"cell {cell}, line {line - first + 1}"
+        return f"line {line}"
+
+
+def ingest(path: str | Path) -> Ingested:
+    path = Path(path)
+    if not path.is_file():
+        raise SubmissionError(f"Submission not found: {path}")
+    raw = path.read_bytes()
+    if not raw.strip():
+        raise SubmissionError(f"{path.name} is empty: nothing to grade.")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise SubmissionError(f"{path.name} is not UTF-8 text ({exc}).") from None
+    if path.suffix == ".ipynb":
+        return ingest_notebook_text(text, name=path.name)
+    if path.suffix == ".py":
+        return ingest_module_text(text, name=path.name)
+    raise SubmissionError(f"{path.name}: expected a .ipynb notebook or a .py module.")
+
+
+def ingest_module_text(text: str, name: str = "submission.py") -> Ingested:
+    warnings = []
+    try:
+        ast.parse(text)
+    except SyntaxError as exc:
+        # A .py has no cells to drop: keep it, the import step will report the error.
+        warnings.append(f"{name} has a syntax error at line {exc.lineno}: {exc.msg}")
+    return Ingested(source=text, kind="module", warnings=warnings,
+                    assignment_hint=_hint_from_name(name))
+
+
+def ingest_notebook_text(text: str, name: str = "submission.ipynb") -> Ingested:
+    try:
+        nb = nbformat.reads(text, as_version=4)
+    except (json.JSONDecodeError, nbformat.reader.NotJSONError, ValueError, KeyError) as exc:
+        raise SubmissionError(f"{name} is not a readable notebook: {_first_line(exc)}") from None
+    if not isinstance(nb.get("cells"), list):
+        raise SubmissionError(f"{name} is not a readable notebook: it has no list of cells.")
+
+    pieces: list[str] = []
+    warnings: list[str] = []
+    cell_lines: list[tuple[int, int, int]] = []
+    line = 1
+    for number, cell in enumerate(nb.cells, start=1):
+        if cell.get("cell_type") != "code" or not _is_graded_code(cell):
+            continue
+        code = _neutralise_ipython(_source(cell))
+        if code is None or not code.strip():
+            continue
+        try:
+            ast.parse(code)
+        except SyntaxError as exc:
+            warnings.append(
+                f"cell {number} was skipped: syntax error at its line {exc.lineno}: {exc.msg}"
+            )
+            continue
+        header = f"# --- cell {number} ---\n"
+        body = code.rstrip("\n") + "\n\n"
+        n_body = body.count("\n")
+        cell_lines.append((line + 1, line + n_body, number))
+        pieces.append(header + body)
+        line += 1 + n_body
+    if not pieces:
+        raise SubmissionError(f"{name} has no code cells to grade.")
+    hint = nb.metadata.get("neurograde", {}).get("assignment") or _hint_from_name(name)
+    return Ingested(source="".join(pieces), kind="notebook", warnings=warnings,
+                    cell_lines=cell_lines, assignment_hint=hint)
+
+
+def _is_graded_code(cell) -> bool:
+    meta = cell.get("metadata", {})
+    if DEMO_TAGS & set(meta.get("tags", [])):
+        return False
+    nbg = meta.get("nbgrader", {})
+    # Autograder test cells (grade without solution) hold tests, not student code.
+    return not (nbg.get("grade") and not nbg.get("solution"))
+
+
+def _source(cell) -> str:
+    src = cell.get("source", "")
+    return "".join(src) if isinstance(src, list) else str(src)
+
+
+def _neutralise_ipython(code: str) -> str | None:
+    lines = code.splitlines()
+    if lines and lines[0].lstrip().startswith("%%"):
+        magic = lines[0].lstrip()[2:].split(maxsplit=1)[0] if lines[0].strip() != "%%" else ""
+        if magic not in PYTHON_CELL_MAGICS:
+            return None
+        lines = lines[1:]
+    out = []
+    for text in lines:
+        match = IPYTHON_LINE.match(text)
+        out.append(f"{match.group(1)}pass  # IPython: {match.group(2)[:60]}" if match else text)
+    return "\n".join(out)
+
+
+def _hint_from_name(name: str) -> str | None:
+    stem = Path(name).stem.lower()
+    from autograder.assignments import COURSE_ORDER
+
+    return next((a for a in COURSE_ORDER if a in stem), None)
+
+
+def _first_line(exc: Exception) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]

@@ -1,0 +1,235 @@
+"""pytest plugin loaded inside the grading child (see autograder.harness).
+
+It filters the suite to the tests the parent asked for, reports the collected
+tests (points, task, visibility) before any student code is loaded, imports the
+submission once, seeds every test the same way on every run, and streams one
+event per step to the parent. Failure messages are built from the exception and
+the student's own frames, never from the test's source.
+"""
+
+from __future__ import annotations
+
+import faulthandler
+import importlib.util
+import json
+import os
+import random
+import sys
+import traceback
+import zlib
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+_CONFIG: dict = {}
+_STATE: dict = {"module": None, "import_error": None, "tb_file": None, "collected": []}
+
+
+def _config() -> dict:
+    if not _CONFIG:
+        with open(os.environ["NEUROGRADE_CONFIG"]) as fh:
+            _CONFIG.update(json.load(fh))
+    return _CONFIG
+
+
+def emit(kind: str, **data) -> None:
+    line = json.dumps({"event": kind, **data}, default=str) + "\n"
+    os.write(_config()["events_fd"], line.encode())
+
+
+# ---------------------------------------------------------------- collection
+
+
+def _graded_marker(item):
+    marker = item.get_closest_marker("graded")
+    return marker.kwargs if marker else None
+
+
+def _test_title(item) -> str:
+    doc = getattr(item.function, "__doc__", None) or ""
+    title = doc.strip().splitlines()[0].strip() if doc.strip() else item.name
+    if getattr(item, "callspec", None) is not None:
+        title = f"{title} [{item.callspec.id}]"
+    return title
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "graded(points, task, visibility, timeout): test worth")
+
+
+def pytest_collection_modifyitems(session, config, items):
+    cfg = _config()
+    only = set(cfg["only"]) if cfg.get("only") is not None else None
+    tasks = set(cfg["tasks"]) if cfg.get("tasks") else None
+    keep, described = [], []
+    for item in items:
+        meta = _graded_marker(item)
+        if meta is None:
+            emit("suite_error", message=f"{item.nodeid} has no @graded marker")
+            continue
+        if tasks is not None and meta["task"] not in tasks:
+            continue
+        if only is not None and item.nodeid not in only:
+            continue
+        keep.append(item)
+        default_vis = "visible" if "/public/" in str(item.path) else "after_published"
+        described.append({
+            "nodeid": item.nodeid,
+            "name": _test_title(item),
+            "task": meta["task"],
+            "points": float(meta["points"]),
+            "visibility": meta.get("visibility") or default_vis,
+            "timeout": meta.get("timeout") or cfg["test_timeout"],
+        })
+    items[:] = keep
+    _STATE["collected"] = described
+    emit("collected", tests=described)
+
+
+def pytest_collection_finish(session):
+    """Import the submission once, after the parent knows every test."""
+    cfg = _config()
+    emit("import_start")
+    try:
+        spec = importlib.util.spec_from_file_location(cfg["module_name"], cfg["module_path"])
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[cfg["module_name"]] = module
+        _seed(cfg["seed"])
+        spec.loader.exec_module(module)
+        _STATE["module"] = module
+        emit("import_done")
+    except BaseException as exc:  # noqa: BLE001  (student code may raise anything)
+        _STATE["import_error"] = exc
+        emit("import_error", **_describe(exc, exc.__traceback__))
+
+
+# ---------------------------------------------------------------- running
+
+
+def _seed(seed: int) -> None:
+    random.seed(seed)
+    np.random.seed(seed % 2**32)
+    if "keras" in sys.modules:
+        sys.modules["keras"].utils.set_random_seed(seed % 2**32)
+
+
+def _test_seed(nodeid: str) -> int:
+    # Stable per test, whatever order or subset of tests runs.
+    return (_config()["seed"] + zlib.crc32(nodeid.encode())) % 2**31
+
+
+def pytest_runtest_logstart(nodeid, location):
+    emit("start", nodeid=nodeid)
+    timeout = next((t["timeout"] for t in _STATE["collected"] if t["nodeid"] == nodeid), None)
+    if timeout:
+        # If the test hangs, this dumps every thread's stack shortly before the parent
+        # kills the process, so the feedback can name the student function that hung.
+        fh = open(_config()["traceback_file"], "w")  # noqa: SIM115
+        _STATE["tb_file"] = fh
+        faulthandler.dump_traceback_later(max(timeout - 0.3, 0.1), repeat=False, file=fh)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    _seed(_test_seed(item.nodeid))
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if call.when == "teardown":
+        faulthandler.cancel_dump_traceback_later()
+        return
+    if call.when == "setup" and report.passed:
+        return
+    if report.passed:
+        emit("result", nodeid=item.nodeid, outcome="passed", duration=call.duration)
+        return
+    if report.skipped:
+        reason = call.excinfo.value if call.excinfo else "skipped"
+        emit("result", nodeid=item.nodeid, outcome="failed", duration=call.duration,
+             message=f"test skipped: {reason}")
+        return
+    info = _describe(call.excinfo.value, call.excinfo.tb) if call.excinfo else {}
+    emit("result", nodeid=item.nodeid, outcome="failed", duration=call.duration, **info)
+
+
+def _describe(exc: BaseException, tb) -> dict:
+    """Say what went wrong in the student's terms: message, function, line."""
+    student_path = os.path.realpath(_config()["module_path"])
+    frames = traceback.extract_tb(tb)
+    student_frames = [f for f in frames if os.path.realpath(f.filename) == student_path]
+    where = student_frames[-1] if student_frames else None
+    in_student = where is not None and frames[-1] is where
+    text = _safe_str(exc)
+    if isinstance(exc, AssertionError) and not in_student:
+        message = text or "a check failed"
+    elif isinstance(exc, NotImplementedError) and where is not None:
+        message = f"`{where.name}` is not implemented yet (it raises NotImplementedError)"
+    elif isinstance(exc, MissingName):
+        message = text
+    else:
+        message = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+    return {
+        "message": message,
+        "student_function": where.name if where else None,
+        "student_line": where.lineno if where else None,
+        "in_student_code": where is not None,
+    }
+
+
+def _safe_str(exc: BaseException) -> str:
+    try:
+        return str(exc)[:2000]
+    except Exception:  # noqa: BLE001  (a hostile __str__)
+        return f"<{type(exc).__name__} whose message could not be printed>"
+
+
+# ---------------------------------------------------------------- fixtures
+
+
+class MissingName(AttributeError):
+    pass
+
+
+class Submission:
+    """The student's module as tests see it: a missing name fails with a clear message."""
+
+    def __init__(self, module, label: str):
+        object.__setattr__(self, "_module", module)
+        object.__setattr__(self, "_label", label)
+
+    def __getattr__(self, name):
+        try:
+            return getattr(self._module, name)
+        except AttributeError:
+            raise MissingName(
+                f"your submission does not define `{name}` (check its spelling and that "
+                f"the cell defining it is a solution cell)"
+            ) from None
+
+    def has(self, name: str) -> bool:
+        return hasattr(self._module, name)
+
+
+@pytest.fixture
+def sub():
+    """The imported submission."""
+    if _STATE["import_error"] is not None:
+        exc = _STATE["import_error"]
+        pytest.fail(f"your code could not be imported: {type(exc).__name__}: {_safe_str(exc)}",
+                    pytrace=False)
+    return Submission(_STATE["module"], _config()["module_name"])
+
+
+@pytest.fixture
+def seed(request) -> int:
+    """The test's own seed (the same on every regrade)."""
+    return _test_seed(request.node.nodeid)
+
+
+@pytest.fixture
+def data_dir() -> Path:
+    return Path(_config()["suite_dir"]) / "data"

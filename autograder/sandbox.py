@@ -1,0 +1,198 @@
+"""Run one grading child process under limits and watch it.
+
+The child gets its own temporary directory as cwd and HOME, a clean environment,
+rlimits on CPU time and file size, no network where the kernel lets us take it
+away, and a parent-side watchdog on memory (resident size of its whole process
+tree) and on wall time. Events arrive on a private pipe; the parent stamps them
+with its own clock and decides when to kill.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import json
+import os
+import resource
+import selectors
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psutil
+
+PACKAGE_PARENT = str(Path(__file__).resolve().parent.parent)
+PASS_THROUGH_ENV = ("PATH", "LANG", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "SYSTEMROOT")
+CLONE_NEWNET = 0x40000000
+POLL_SECONDS = 0.05
+
+
+@dataclass
+class Limits:
+    memory_mb: int = 4096
+    cpu_seconds: int = 600
+    file_size_mb: int = 256
+
+
+@dataclass
+class ChildRun:
+    events: list[dict] = field(default_factory=list)
+    returncode: int | None = None
+    killed: str | None = None  # why the parent killed it: "timeout", "memory"
+    killed_detail: str = ""
+    hang_traceback: str = ""
+    log_tail: str = ""
+
+
+def child_env(workdir: Path) -> dict[str, str]:
+    env = {k: os.environ[k] for k in PASS_THROUGH_ENV if k in os.environ}
+    env.update({
+        "HOME": str(workdir),
+        "TMPDIR": str(workdir),
+        "PYTHONPATH": PACKAGE_PARENT,
+        "PYTHONHASHSEED": "0",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTHONUNBUFFERED": "1",
+        "TF_CPP_MIN_LOG_LEVEL": "3",
+        "TF_ENABLE_ONEDNN_OPTS": "0",
+        "TF_DETERMINISTIC_OPS": "1",
+        "CUDA_VISIBLE_DEVICES": "-1",
+        "KERAS_BACKEND": "tensorflow",
+        "KERAS_HOME": str(workdir / ".keras"),
+        "MPLBACKEND": "Agg",
+        "MPLCONFIGDIR": str(workdir / ".mpl"),
+        "NO_PROXY": "*",
+    })
+    return env
+
+
+def _limit_child(limits: Limits) -> Callable[[], None]:
+    def apply() -> None:
+        resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds + 5))
+        size = limits.file_size_mb * 2**20
+        resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        # No network: a fresh network namespace has only a loopback that is down.
+        # Needs privileges (or user namespaces); without them we carry on.
+        with contextlib.suppress(Exception):
+            ctypes.CDLL(None, use_errno=True).unshare(CLONE_NEWNET)
+
+    return apply
+
+
+def tree_rss_mb(proc: psutil.Process) -> float:
+    total = 0
+    with contextlib.suppress(psutil.Error):
+        for p in [proc, *proc.children(recursive=True)]:
+            with contextlib.suppress(psutil.Error):
+                total += p.memory_info().rss
+    return total / 2**20
+
+
+def kill_tree(pid: int) -> None:
+    with contextlib.suppress(psutil.Error):
+        parent = psutil.Process(pid)
+        procs = [parent, *parent.children(recursive=True)]
+        for p in procs:
+            with contextlib.suppress(psutil.Error):
+                p.kill()
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pid, signal.SIGKILL)
+
+
+def run_child(config: dict, workdir: Path, limits: Limits,
+              deadline: Callable[[list[dict], float], tuple[float, str]]) -> ChildRun:
+    """Start the harness with `config` and watch it until it exits or is killed.
+
+    `deadline(events, now)` returns (time by which the next event must arrive or
+    the child is killed, a description of what it was doing).
+    """
+    read_fd, write_fd = os.pipe()
+    config = {**config, "events_fd": write_fd, "workdir": str(workdir),
+              "traceback_file": str(workdir / ".hang-traceback.txt")}
+    config_path = workdir / ".grading-config.json"
+    config_path.write_text(json.dumps(config))
+    (workdir / "pytest.ini").write_text("[pytest]\n")
+    log_path = workdir / ".child.log"
+    run = ChildRun()
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "autograder.harness", str(config_path)],
+            cwd=workdir, env=child_env(workdir), stdin=subprocess.DEVNULL,
+            stdout=log, stderr=subprocess.STDOUT, pass_fds=(write_fd,),
+            start_new_session=True, preexec_fn=_limit_child(limits),
+        )
+    os.close(write_fd)
+    try:
+        _watch(proc, read_fd, run, limits, deadline)
+    finally:
+        kill_tree(proc.pid)
+        proc.wait()
+        os.close(read_fd)
+    run.returncode = proc.returncode
+    run.log_tail = _tail(log_path)
+    tb_path = Path(config["traceback_file"])
+    if run.killed and tb_path.exists():
+        run.hang_traceback = _tail(tb_path)
+    return run
+
+
+def _watch(proc, read_fd: int, run: ChildRun, limits: Limits, deadline) -> None:
+    ps = psutil.Process(proc.pid)
+    selector = selectors.DefaultSelector()
+    selector.register(read_fd, selectors.EVENT_READ)
+    os.set_blocking(read_fd, False)
+    pending = [b""]
+
+    def drain() -> bool:
+        """Read what is there; False once the pipe is closed."""
+        while True:
+            try:
+                chunk = os.read(read_fd, 1 << 16)
+            except BlockingIOError:
+                return True
+            if not chunk:
+                return False
+            *lines, pending[0] = (pending[0] + chunk).split(b"\n")
+            now = time.monotonic()
+            for line in lines:
+                event = _parse(line)
+                if event is not None:
+                    event["t"] = now
+                    run.events.append(event)
+
+    while True:
+        selector.select(timeout=POLL_SECONDS)
+        if not drain():
+            return
+        if proc.poll() is not None:  # exited; a grandchild may still hold the pipe
+            drain()
+            return
+        now = time.monotonic()
+        limit, doing = deadline(run.events, now)
+        if now > limit:
+            run.killed, run.killed_detail = "timeout", doing
+            return
+        rss = tree_rss_mb(ps)
+        if rss > limits.memory_mb:
+            run.killed = "memory"
+            run.killed_detail = f"{doing} (used {rss:,.0f} MB, limit {limits.memory_mb:,} MB)"
+            return
+
+
+def _parse(line: bytes) -> dict | None:
+    try:
+        event = json.loads(line)
+    except ValueError:
+        return None
+    return event if isinstance(event, dict) and "event" in event else None
+
+
+def _tail(path: Path, size: int = 8192) -> str:
+    with open(path, "rb") as fh:
+        fh.seek(max(0, path.stat().st_size - size))
+        return fh.read().decode("utf-8", "replace")
