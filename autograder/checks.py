@@ -83,7 +83,7 @@ def expect_close(got, expected, what: str, rtol: float = 1e-6, atol: float = 1e-
 
 def expect_int_kind(value, what: str) -> np.ndarray:
     arr = as_array(value, what)
-    if arr.dtype.kind not in "iub":
+    if arr.dtype.kind not in "iu":
         raise AssertionError(f"{what} should hold integers (0 or 1), got dtype {arr.dtype}")
     return arr
 

@@ -64,6 +64,7 @@ def grade_submission(
     assignment: str | Assignment | None = None,
     *,
     tasks: list[str] | None = None,
+    exclude_tasks: list[str] | None = None,
     public_only: bool = False,
     seed: int = DEFAULT_SEED,
 ) -> Result:
@@ -74,6 +75,7 @@ def grade_submission(
         assignment: assignment id or object; inferred from the notebook's metadata
             or the file name when omitted.
         tasks: grade only these tasks (all when None).
+        exclude_tasks: skip these tasks (their tests are left out of the record).
         public_only: run only the public tests (what `neurograde check` does).
         seed: base seed; every test derives its own seed from it.
     """
@@ -98,6 +100,7 @@ def grade_submission(
             "suite_dir": str(assignment.suite_dir),
             "test_paths": test_paths,
             "tasks": tasks,
+            "exclude_tasks": exclude_tasks,
             "only": None,
             "seed": seed,
             "test_timeout": assignment.test_timeout,

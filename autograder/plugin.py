@@ -62,13 +62,14 @@ def pytest_collection_modifyitems(session, config, items):
     cfg = _config()
     only = set(cfg["only"]) if cfg.get("only") is not None else None
     tasks = set(cfg["tasks"]) if cfg.get("tasks") else None
+    excluded = set(cfg.get("exclude_tasks") or ())
     keep, described = [], []
     for item in items:
         meta = _graded_marker(item)
         if meta is None:
             emit("suite_error", message=f"{item.nodeid} has no @graded marker")
             continue
-        if tasks is not None and meta["task"] not in tasks:
+        if (tasks is not None and meta["task"] not in tasks) or meta["task"] in excluded:
             continue
         if only is not None and item.nodeid not in only:
             continue
@@ -222,6 +223,12 @@ def sub():
         pytest.fail(f"your code could not be imported: {type(exc).__name__}: {_safe_str(exc)}",
                     pytrace=False)
     return Submission(_STATE["module"], _config()["module_name"])
+
+
+@pytest.fixture
+def submission_source() -> str:
+    """The submission as one Python module's text (what was imported)."""
+    return Path(_config()["module_path"]).read_text()
 
 
 @pytest.fixture
