@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import platform
 import re
-import shutil
 import signal
 import tempfile
 import time
@@ -87,29 +86,16 @@ def grade_submission(
     except SubmissionError as exc:
         ingested, unreadable = Ingested(source="", kind="empty"), str(exc)
     assignment = _resolve(assignment, ingested, path)
-    with tempfile.TemporaryDirectory(prefix="neurograde-") as tmp:
-        workdir = Path(tmp)
-        module_path = workdir / f"{assignment.id}_submission.py"
-        module_path.write_text(ingested.source)
-        test_paths = [str(assignment.public_dir)]
-        if not public_only and assignment.hidden_dir.is_dir():
-            test_paths.append(str(assignment.hidden_dir))
-        config = {
-            "module_path": str(module_path),
-            "module_name": f"{assignment.id}_submission",
-            "suite_dir": str(assignment.suite_dir),
-            "test_paths": test_paths,
-            "tasks": tasks,
-            "exclude_tasks": exclude_tasks,
-            "only": None,
-            "seed": seed,
-            "test_timeout": assignment.test_timeout,
-            "uses_keras": assignment.uses_keras,
-        }
-        tests = _run_all(config, workdir, assignment, ingested)
     if unreadable:
+        tests = collect_tests(assignment, public_only)
         for t in tests:
             t.output = f"your submission could not be read: {unreadable}"
+    else:
+        with tempfile.TemporaryDirectory(prefix="neurograde-") as tmp:
+            workdir = Path(tmp)
+            config = _child_config(assignment, workdir, ingested.source, public_only, seed)
+            config.update(tasks=tasks, exclude_tasks=exclude_tasks)
+            tests = _run_all(config, workdir, assignment, ingested)
     result = Result(
         assignment=assignment.id,
         tests=tests,
@@ -127,6 +113,38 @@ def grade_submission(
     )
     result.output = _summary(result, ingested)
     return result
+
+
+def _child_config(assignment: Assignment, workdir: Path, source: str, public_only: bool,
+                  seed: int) -> dict:
+    module_path = workdir / f"{assignment.id}_submission.py"
+    module_path.write_text(source)
+    test_paths = [str(assignment.public_dir)]
+    if not public_only and assignment.hidden_dir.is_dir():
+        test_paths.append(str(assignment.hidden_dir))
+    return {
+        "module_path": str(module_path),
+        "module_name": f"{assignment.id}_submission",
+        "suite_dir": str(assignment.suite_dir),
+        "test_paths": test_paths,
+        "tasks": None,
+        "exclude_tasks": None,
+        "only": None,
+        "seed": seed,
+        "test_timeout": assignment.test_timeout,
+        "uses_keras": assignment.uses_keras,
+    }
+
+
+def collect_tests(assignment: Assignment, public_only: bool = False) -> list[TestResult]:
+    """The suite's tests with their points, graded as nothing (no student code runs)."""
+    with tempfile.TemporaryDirectory(prefix="neurograde-") as tmp:
+        workdir = Path(tmp)
+        config = {**_child_config(assignment, workdir, "", public_only, DEFAULT_SEED),
+                  "collect_only": True}
+        run = run_child(config, workdir, Limits(memory_mb=assignment.memory_mb),
+                        _deadline_policy(assignment, None))
+        return [_failed(c, "not graded") for c in _collected_from(run)]
 
 
 def _resolve(assignment, ingested: Ingested, path: Path) -> Assignment:
@@ -170,9 +188,16 @@ def _run_all(config: dict, workdir: Path, assignment: Assignment,
                 results[c.nodeid] = _failed(c, reason)
             break
         test = _find(collected, culprit)
-        results[culprit] = _failed(test, _death_reason(run, f"test '{test.name}'",
+        results[culprit] = _failed(test, _death_reason(run, f"in test '{test.name}'",
                                                        assignment, ingested, test.timeout))
         remaining = [c for c in remaining if c.nodeid != culprit]
+        if run.killed == "timeout":
+            # One hang per task is enough evidence; don't spend a timeout on each test.
+            for c in [c for c in remaining if c.task == test.task]:
+                results[c.nodeid] = _failed(
+                    c, f"not run: an earlier test of `{test.task}` had to be stopped "
+                       f"({results[culprit].output})")
+            remaining = [c for c in remaining if c.task != test.task]
         if time.monotonic() > budget_end:
             for c in remaining:
                 results[c.nodeid] = _failed(
@@ -313,6 +338,3 @@ def _summary(result: Result, ingested: Ingested) -> str:
     lines += [f"warning: {w}" for w in ingested.warnings]
     return "\n".join(lines)
 
-
-def cleanup(path: Path) -> None:
-    shutil.rmtree(path, ignore_errors=True)

@@ -28,7 +28,7 @@ def main(argv: list[str] | None = None) -> int:
     with open(argv[0]) as fh:
         config = json.load(fh)
     os.environ["NEUROGRADE_CONFIG"] = argv[0]
-    _prepare_frameworks(config["uses_keras"])
+    _prepare_frameworks(config["uses_keras"] and not config.get("collect_only"))
 
     import pytest
 

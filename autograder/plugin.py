@@ -83,7 +83,7 @@ def pytest_collection_modifyitems(session, config, items):
             "visibility": meta.get("visibility") or default_vis,
             "timeout": meta.get("timeout") or cfg["test_timeout"],
         })
-    items[:] = keep
+    items[:] = [] if cfg.get("collect_only") else keep
     _STATE["collected"] = described
     emit("collected", tests=described)
 
@@ -91,6 +91,8 @@ def pytest_collection_modifyitems(session, config, items):
 def pytest_collection_finish(session):
     """Import the submission once, after the parent knows every test."""
     cfg = _config()
+    if cfg.get("collect_only"):
+        return
     emit("import_start")
     try:
         spec = importlib.util.spec_from_file_location(cfg["module_name"], cfg["module_path"])
@@ -103,6 +105,7 @@ def pytest_collection_finish(session):
     except BaseException as exc:  # noqa: BLE001  (student code may raise anything)
         _STATE["import_error"] = exc
         emit("import_error", **_describe(exc, exc.__traceback__))
+        session.items[:] = []  # nothing can pass; the parent reports the import error
 
 
 # ---------------------------------------------------------------- running

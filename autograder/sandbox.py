@@ -18,6 +18,7 @@ import selectors
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -29,6 +30,12 @@ PACKAGE_PARENT = str(Path(__file__).resolve().parent.parent)
 PASS_THROUGH_ENV = ("PATH", "LANG", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "SYSTEMROOT")
 CLONE_NEWNET = 0x40000000
 POLL_SECONDS = 0.05
+# Set by a front door on Ctrl-C: every watcher kills its child and gives up.
+SHUTDOWN = threading.Event()
+
+
+class Interrupted(RuntimeError):
+    """Grading was interrupted by the user; no result should be written."""
 
 
 @dataclass
@@ -166,6 +173,8 @@ def _watch(proc, read_fd: int, run: ChildRun, limits: Limits, deadline) -> None:
                     run.events.append(event)
 
     while True:
+        if SHUTDOWN.is_set():
+            raise Interrupted("grading interrupted")
         selector.select(timeout=POLL_SECONDS)
         if not drain():
             return

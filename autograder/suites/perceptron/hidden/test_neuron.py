@@ -1,6 +1,7 @@
 """Hidden tests: step, the M-P neuron, predict, the gates and XOR by hand."""
 
 import numpy as np
+
 from autograder.checks import expect_equal, expect_int_kind, expect_raises_value_error, expect_shape
 from autograder.marks import graded
 

@@ -1,0 +1,154 @@
+"""Grade a folder of submissions: one per student, in parallel, resumable.
+
+Each student is a file (`alice.ipynb`, `bob.py`) or a folder (`carol/...`) named
+by the student id. Each result is written as `<out>/<student>.json` the moment it
+is ready (atomically: a Ctrl-C never leaves half a file), and a rerun skips every
+student whose submission (sha256) and grader version already have a result.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+
+from autograder import __version__
+from autograder.assignments import Assignment
+from autograder.grader import grade_submission, sha256_of
+from autograder.result import Result
+from autograder.sandbox import SHUTDOWN
+
+SUBMISSION_SUFFIXES = (".ipynb", ".py")
+
+
+@dataclass(frozen=True)
+class Submission:
+    student: str
+    path: Path | None  # None: the student's folder holds nothing gradable
+
+
+def find_submissions(path: Path, assignment: Assignment) -> list[Submission]:
+    path = Path(path)
+    if path.is_file():
+        return [Submission(path.stem, path)]
+    if not path.is_dir():
+        raise FileNotFoundError(f"No submission or folder at {path}")
+    found = []
+    for entry in sorted(path.iterdir()):
+        if entry.name.startswith((".", "_")):
+            continue
+        if entry.is_file() and entry.suffix in SUBMISSION_SUFFIXES:
+            found.append(Submission(entry.stem, entry))
+        elif entry.is_dir():
+            found.append(Submission(entry.name, _pick_file(entry, assignment)))
+    return found
+
+
+def _pick_file(folder: Path, assignment: Assignment) -> Path | None:
+    candidates = [p for p in sorted(folder.rglob("*"))
+                  if p.suffix in SUBMISSION_SUFFIXES and ".ipynb_checkpoints" not in p.parts]
+    preferred = [folder / f"{assignment.id}{s}" for s in SUBMISSION_SUFFIXES]
+    for p in preferred + [p for p in candidates if p.suffix == ".ipynb"] + candidates:
+        if p.is_file():
+            return p
+    return None
+
+
+def result_path(out_dir: Path, student: str) -> Path:
+    return out_dir / f"{student}.json"
+
+
+def _existing(out_dir: Path, sub: Submission) -> Result | None:
+    path = result_path(out_dir, sub.student)
+    if sub.path is None or not path.is_file():
+        return None
+    try:
+        data = json.loads(path.read_text())
+    except ValueError:
+        return None
+    extra = data.get("extra_data", {})
+    if extra.get("submission_sha256") == sha256_of(sub.path) and \
+            extra.get("grader_version") == __version__:
+        return Result.from_gradescope(data)
+    return None
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    tmp = path.with_suffix(".json.partial")
+    tmp.write_text(text)
+    os.replace(tmp, path)
+
+
+def _grade_one(sub: Submission, assignment: Assignment) -> Result:
+    if sub.path is None:
+        from autograder.grader import collect_tests
+
+        tests = collect_tests(assignment)
+        for t in tests:
+            t.output = "no .ipynb or .py submission was found in this student's folder"
+        return Result(assignment=assignment.id, tests=tests, error="no submission found",
+                      output="No submission found.",
+                      extra_data={"grader_version": __version__})
+    return grade_submission(sub.path, assignment)
+
+
+def grade_batch(
+    submissions: list[Submission],
+    assignment: Assignment,
+    out_dir: Path,
+    workers: int = 1,
+    on_done: Callable[[Submission, Result, bool], None] | None = None,
+) -> dict[str, Result]:
+    """Grade every submission, writing each result as soon as it is ready.
+
+    `on_done(submission, result, reused)` is called in the calling thread as
+    results arrive (for progress bars). Returns student -> Result.
+    """
+    out_dir.mkdir(parents=True, exist_ok=True)
+    results: dict[str, Result] = {}
+    todo = []
+    for sub in submissions:
+        cached = _existing(out_dir, sub)
+        if cached is not None:
+            results[sub.student] = cached
+            if on_done:
+                on_done(sub, cached, True)
+        else:
+            todo.append(sub)
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        futures = {pool.submit(_grade_one, sub, assignment): sub for sub in todo}
+        try:
+            for future in as_completed(futures):
+                sub = futures[future]
+                result = future.result()
+                _write_atomically(result_path(out_dir, sub.student), result.to_json())
+                results[sub.student] = result
+                if on_done:
+                    on_done(sub, result, False)
+        except BaseException:  # Ctrl-C included: stop every child, write nothing half-done
+            SHUTDOWN.set()
+            for f in futures:
+                f.cancel()
+            raise
+    write_scores_csv(out_dir / "scores.csv", results)
+    return results
+
+
+def write_scores_csv(path: Path, results: dict[str, Result]) -> None:
+    tasks: list[str] = []
+    for r in results.values():
+        tasks += [t for t in r.tasks() if t not in tasks]
+    tmp = path.with_suffix(".csv.partial")
+    with open(tmp, "w", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["student", "score", "max_score", *tasks])
+        for student in sorted(results):
+            r = results[student]
+            per_task = r.tasks()
+            writer.writerow([student, f"{r.score:g}", f"{r.max_score:g}",
+                             *(f"{per_task.get(t, (0, 0))[0]:g}" for t in tasks)])
+    os.replace(tmp, path)

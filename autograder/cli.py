@@ -1,0 +1,184 @@
+"""The `neurograde` command line: parses, calls the API, prints, picks the exit code.
+
+    neurograde list
+    neurograde check SUBMISSION [--assignment ID]
+    neurograde grade PATH [--assignment ID] [--workers N] [--json FILE] [--out DIR]
+    neurograde demo [--assignment ID ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from autograder import __version__
+from autograder.assignments import Assignment, UnknownAssignment, all_assignments, get_assignment
+from autograder.batch import find_submissions, grade_batch
+from autograder.grader import GradingError, collect_tests, grade_submission
+from autograder.ingest import SubmissionError, ingest
+from autograder.report import batch_table, print_result
+from autograder.sandbox import Interrupted
+
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="neurograde", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"neurograde {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    sub.add_parser("list", help="assignments, points and time budgets")
+
+    check = sub.add_parser("check", help="run the public tests on your submission")
+    check.add_argument("submission", type=Path)
+    check.add_argument("--assignment", help="assignment id (inferred when omitted)")
+
+    grade = sub.add_parser("grade", help="grade one submission or a folder of them")
+    grade.add_argument("path", type=Path, help="a submission, or a folder with one per student")
+    grade.add_argument("--assignment", help="assignment id (inferred when omitted)")
+    grade.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                       help="submissions graded at once (default: number of cores)")
+    grade.add_argument("--json", type=Path, help="write the result record (one submission)")
+    grade.add_argument("--out", type=Path, help="folder for per-student results "
+                       "(default: neurograde-out/<assignment>)")
+
+    demo = sub.add_parser("demo", help="grade the bundled example submissions")
+    demo.add_argument("--assignment", action="append",
+                      help="only this assignment (repeatable; default: all)")
+    demo.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    demo.add_argument("--out", type=Path, default=Path("neurograde-out/demo"))
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    console = Console(highlight=False)
+    try:
+        return COMMANDS[args.command](args, console)
+    except (UnknownAssignment, SubmissionError, FileNotFoundError) as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        return EXIT_USAGE
+    except GradingError as exc:
+        console.print(f"[red]internal error:[/red] {exc}")
+        return 1
+    except (KeyboardInterrupt, Interrupted):
+        console.print("[yellow]Interrupted.[/yellow] Results already written are kept; "
+                      "run the same command again to resume.")
+        return EXIT_INTERRUPTED
+
+
+def cmd_list(args, console: Console) -> int:
+    table = Table(title="Assignments", title_justify="left")
+    for col, just in (("id", "left"), ("title", "left"), ("tests", "right"),
+                      ("points", "right"), ("budget (s)", "right")):
+        table.add_column(col, justify=just)
+    for a in all_assignments():
+        tests = collect_tests(a)
+        table.add_row(a.id, a.title, str(len(tests)), f"{sum(t.max_score for t in tests):g}",
+                      f"{a.time_budget:g}")
+    console.print(table)
+    return 0
+
+
+def _assignment_for(path: Path, given: str | None) -> Assignment:
+    if given:
+        return get_assignment(given)
+    if path.is_file():
+        hint = ingest(path).assignment_hint
+        if hint:
+            return get_assignment(hint)
+    raise SubmissionError(f"Cannot tell which assignment {path} is for: pass --assignment ID.")
+
+
+def cmd_check(args, console: Console) -> int:
+    assignment = _assignment_for(args.submission, args.assignment)
+    with console.status(f"Running the public tests of {assignment.id}..."):
+        result = grade_submission(args.submission, assignment, public_only=True)
+    print_result(result, console, title=f"{assignment.id}: public tests")
+    passed = result.score == result.max_score and result.max_score > 0
+    console.print("[green]All public tests pass.[/green] Hidden tests check more when you "
+                  "submit." if passed else "[red]Some public tests fail.[/red]")
+    return 0 if passed else 1
+
+
+def cmd_grade(args, console: Console) -> int:
+    if args.path.is_file():
+        assignment = _assignment_for(args.path, args.assignment)
+        with console.status(f"Grading {args.path.name} ({assignment.id})..."):
+            result = grade_submission(args.path, assignment)
+        print_result(result, console, title=f"{args.path.name}: {assignment.id}")
+        if args.json:
+            result.to_json(args.json)
+            console.print(f"Result record written to {args.json}")
+        return 0
+    if not args.assignment:
+        raise SubmissionError("Grading a folder needs --assignment ID.")
+    assignment = get_assignment(args.assignment)
+    out = args.out or Path("neurograde-out") / assignment.id
+    results = _grade_folder(args.path, assignment, out, args.workers, console)
+    console.print(batch_table(results, f"{assignment.id}: {len(results)} submissions"))
+    console.print(f"Results in {out}/ (one JSON per student, scores.csv for the gradebook)")
+    return 0
+
+
+def _grade_folder(folder: Path, assignment: Assignment, out: Path, workers: int,
+                  console: Console) -> dict:
+    submissions = find_submissions(folder, assignment)
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TimeRemainingColumn())
+    with Progress(*columns, console=console, transient=True) as progress:
+        bar = progress.add_task(f"Grading {assignment.id}", total=len(submissions))
+
+        def done(sub, result, reused):
+            progress.advance(bar)
+            note = " (unchanged, kept)" if reused else ""
+            progress.console.print(f"  {sub.student}: {result.score:g} / "
+                                   f"{result.max_score:g}{note}")
+
+        return grade_batch(submissions, assignment, out, workers=workers, on_done=done)
+
+
+def cmd_demo(args, console: Console) -> int:
+    from autograder.variants import load_mutants, write_mutant
+
+    chosen = [get_assignment(a) for a in args.assignment] if args.assignment else \
+        [a for a in all_assignments() if (a.solutions_dir / f"{a.id}.ipynb").is_file()]
+    if not chosen:
+        raise SubmissionError("No assignment with a reference solution was found: run the "
+                              "demo from a source checkout of neurograde.")
+    with tempfile.TemporaryDirectory(prefix="neurograde-demo-") as tmp:
+        for assignment in chosen:
+            folder = Path(tmp) / assignment.id
+            folder.mkdir()
+            shutil.copy(assignment.solutions_dir / f"{assignment.id}.ipynb",
+                        folder / "reference.ipynb")
+            shutil.copy(assignment.student_dir / f"{assignment.id}.ipynb", folder / "stub.ipynb")
+            mutants = load_mutants(assignment)
+            if mutants:
+                write_mutant(assignment, mutants[0], folder / f"buggy-{mutants[0].name}")
+            console.rule(f"{assignment.id}: {assignment.title}")
+            results = _grade_folder(folder, assignment, args.out / assignment.id,
+                                    args.workers, console)
+            console.print(batch_table(results, f"{assignment.id}: example submissions"))
+            for student, result in sorted(results.items()):
+                if student.startswith("buggy"):
+                    print_result(result, console, title=f"{student}: what the student sees",
+                                 max_failures=5)
+    console.print(f"Result records in {args.out}/")
+    return 0
+
+
+COMMANDS = {"list": cmd_list, "check": cmd_check, "grade": cmd_grade, "demo": cmd_demo}
+
+
+if __name__ == "__main__":
+    sys.exit(main())
