@@ -3,6 +3,7 @@
     neurograde list
     neurograde check SUBMISSION [--assignment ID]
     neurograde grade PATH [--assignment ID] [--workers N] [--json FILE] [--out DIR]
+    neurograde audit ID [ID ...] [--seeds N]
     neurograde demo [--assignment ID ...]
 """
 
@@ -24,7 +25,7 @@ from autograder.assignments import Assignment, UnknownAssignment, all_assignment
 from autograder.batch import find_submissions, grade_batch
 from autograder.grader import GradingError, collect_tests, grade_submission
 from autograder.ingest import SubmissionError, ingest
-from autograder.report import batch_table, print_result
+from autograder.report import batch_table, print_audit, print_result
 from autograder.sandbox import Interrupted
 
 EXIT_USAGE = 2
@@ -50,6 +51,11 @@ def _parser() -> argparse.ArgumentParser:
     grade.add_argument("--json", type=Path, help="write the result record (one submission)")
     grade.add_argument("--out", type=Path, help="folder for per-student results "
                        "(default: neurograde-out/<assignment>)")
+
+    audit = sub.add_parser("audit", help="prove a hidden suite fair and strict")
+    audit.add_argument("assignment", nargs="+", help="assignment ids, or 'all'")
+    audit.add_argument("--seeds", type=int, default=3,
+                       help="grade the reference under this many seeds (default 3)")
 
     demo = sub.add_parser("demo", help="grade the bundled example submissions")
     demo.add_argument("--assignment", action="append",
@@ -177,7 +183,23 @@ def cmd_demo(args, console: Console) -> int:
     return 0
 
 
-COMMANDS = {"list": cmd_list, "check": cmd_check, "grade": cmd_grade, "demo": cmd_demo}
+def cmd_audit(args, console: Console) -> int:
+    from autograder.audit import audit
+
+    ids = [a.id for a in all_assignments()] if args.assignment == ["all"] else args.assignment
+    all_ok = True
+    for assignment in [get_assignment(i) for i in ids]:
+        with console.status(f"Auditing {assignment.id}...") as status:
+            report = audit(assignment, seeds=args.seeds,
+                           progress=lambda step, a=assignment: status.update(
+                               f"Auditing {a.id}: {step}"))
+        print_audit(report, console)
+        all_ok &= report.ok
+    return 0 if all_ok else 1
+
+
+COMMANDS = {"list": cmd_list, "check": cmd_check, "grade": cmd_grade, "audit": cmd_audit,
+            "demo": cmd_demo}
 
 
 if __name__ == "__main__":

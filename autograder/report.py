@@ -62,3 +62,30 @@ def batch_table(results: dict[str, Result], title: str) -> Table:
         table.add_row(student, _points(r.score, r.max_score), Text(f"{pct:.0f}", style=style),
                       r.error or failed or "-")
     return table
+
+
+def print_audit(report, console: Console) -> None:
+    checks = Table(title=f"Audit of {report.assignment}", box=box.SIMPLE_HEAVY,
+                   title_justify="left")
+    checks.add_column("")
+    checks.add_column("Check")
+    checks.add_column("Detail", overflow="fold")
+    for c in report.checks:
+        checks.add_row(Text("ok", style="green") if c.ok else Text("FAIL", style="bold red"),
+                       c.what, c.detail[:400])
+    console.print(checks)
+    tests = Table(title="Which variants each test catches", box=box.SIMPLE,
+                  title_justify="left")
+    tests.add_column("Test", overflow="fold")
+    tests.add_column("s", justify="right")
+    tests.add_column("Caught variants", overflow="fold")
+    for name, caught in report.catches.items():
+        tests.add_row(name, f"{report.runtimes.get(name, 0):.2f}",
+                      ", ".join(caught) if caught else Text("none (flagged)", style="yellow"))
+    console.print(tests)
+    idle = report.idle_tests()
+    if idle:
+        console.print(f"[yellow]{len(idle)} test(s) caught no variant: add a variant that "
+                      "they catch, or check that they can fail.[/yellow]")
+    verdict = "[green]PASS[/green]" if report.ok else "[bold red]FAIL[/bold red]"
+    console.print(f"Audit of {report.assignment}: {verdict}")

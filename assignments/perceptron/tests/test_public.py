@@ -61,7 +61,9 @@ def test_xor_by_hand_outputs(sub):
 def test_mlp_shapes(sub):
     """Does build_xor_mlp return a compiled model mapping (batch, 2) to (batch, 1)?"""
     model = sub.build_xor_mlp(4)
-    assert tuple(model.input_shape) == (None, 2), f"input shape should be (None, 2), got {model.input_shape}"
-    assert tuple(model.output_shape) == (None, 1), f"output shape should be (None, 1), got {model.output_shape}"
+    assert tuple(model.input_shape) == (None, 2), \
+        f"input shape should be (None, 2), got {model.input_shape}"
+    assert tuple(model.output_shape) == (None, 1), \
+        f"output shape should be (None, 1), got {model.output_shape}"
     assert getattr(model, "optimizer", None) is not None and getattr(model, "loss", None), \
         "the model is not compiled: call model.compile(...) before returning it"

@@ -171,29 +171,43 @@ def test_invalid_arguments(sub):
 
 # ---------------------------------------------------------------- the XOR MLP
 
-XOR_STEPS = 2560  # the budget the notebook promises: steps of batch 4
+# The budget the notebook promises: up to 3 fresh models, 832 steps of batch 4 each.
+# A 2-4-1 network can start in a basin it never leaves (a few seeds in a hundred for
+# the reference), so a fresh start is fairer than one long run; bench/ shows margins.
+XOR_ATTEMPTS, XOR_STEPS = 3, 832
+REPEATS = 64  # 64 copies of the truth table = 64 steps an epoch
 
 
-@graded(points=5, task="build_xor_mlp", timeout=40)
-def test_mlp_learns_xor(sub):
-    """Does the compiled model reach 100% on XOR within 2,560 steps of batch 4?"""
+def train_xor(model, X, t) -> np.ndarray:
     import keras
-
-    model = sub.build_xor_mlp(4)
-    X, t = TRUTH_X.astype("float32"), np.array([0, 1, 1, 0], dtype="float32")
 
     class StopWhenSolved(keras.callbacks.Callback):
         def on_epoch_end(self, epoch, logs=None):
             if np.array_equal((self.model(X).numpy().ravel() > 0.5).astype(int), t):
                 self.model.stop_training = True
 
-    repeats = 64  # 64 copies of the table = 64 steps an epoch
-    model.fit(np.tile(X, (repeats, 1)), np.tile(t, repeats).reshape(-1, 1), batch_size=4,
-              epochs=XOR_STEPS // repeats, verbose=0, callbacks=[StopWhenSolved()])
-    out = np.asarray(model.predict(X, verbose=0)).ravel()
-    expect_equal((out > 0.5).astype(int), [0, 1, 1, 0], "rounded outputs after training",
-                 hint=f"raw outputs {np.round(out, 3)}: a larger learning rate "
-                      "(e.g. Adam(0.05)) or tanh hidden units usually fix this")
+    model.fit(np.tile(X, (REPEATS, 1)), np.tile(t, REPEATS).reshape(-1, 1), batch_size=4,
+              epochs=XOR_STEPS // REPEATS, verbose=0, callbacks=[StopWhenSolved()])
+    return np.asarray(model.predict(X, verbose=0)).ravel()
+
+
+@graded(points=5, task="build_xor_mlp", timeout=40)
+def test_mlp_learns_xor(sub, seed):
+    """Does a fresh compiled model reach 100% on XOR within 832 steps, in one of 3 tries?"""
+    import keras
+
+    X, t = TRUTH_X.astype("float32"), np.array([0, 1, 1, 0], dtype="float32")
+    tries = []
+    for attempt in range(XOR_ATTEMPTS):
+        keras.utils.set_random_seed(seed + 1000 * attempt)
+        out = train_xor(sub.build_xor_mlp(4), X, t)
+        if np.array_equal((out > 0.5).astype(int), t):
+            return
+        tries.append(np.round(out, 3).tolist())
+    raise AssertionError(
+        f"after {XOR_ATTEMPTS} fresh models trained {XOR_STEPS} steps each, none got all four "
+        f"XOR points right (outputs per try: {tries}). A larger learning rate "
+        "(e.g. Adam(0.05)) or tanh hidden units usually fix this.")
 
 
 @graded(points=1, task="build_xor_mlp")

@@ -1,0 +1,138 @@
+"""Proof that a hidden suite is fair and strict (`neurograde audit ID`).
+
+- the reference solution scores full marks (as its notebook and as a .py);
+- the untouched student notebook scores 0, every test saying why;
+- every buggy variant loses points in the tasks its metadata names (and, when it
+  is local, nowhere else);
+- every alternative correct solution scores full marks;
+- regrading the reference under other seeds changes no test's outcome;
+- which tests catch which variants (a test that catches none is flagged), and
+  each test's runtime.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from autograder.assignments import Assignment
+from autograder.grader import DEFAULT_SEED, grade_submission
+from autograder.result import Result
+from autograder.variants import (
+    Mutant,
+    alternatives,
+    load_mutants,
+    reference_source,
+    skipped_tasks_for,
+    write_mutant,
+)
+
+
+@dataclass
+class Check:
+    what: str
+    ok: bool
+    detail: str = ""
+
+
+@dataclass
+class AuditReport:
+    assignment: str
+    checks: list[Check] = field(default_factory=list)
+    # test name -> names of the variants that made it fail
+    catches: dict[str, list[str]] = field(default_factory=dict)
+    runtimes: dict[str, float] = field(default_factory=dict)
+    flaky: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(c.ok for c in self.checks) and not self.flaky
+
+    def idle_tests(self) -> list[str]:
+        """Tests no variant made fail: each deserves a variant, or a second look."""
+        return [name for name, caught in self.catches.items() if not caught]
+
+
+def failures(result: Result) -> str:
+    return "; ".join(f"[{t.task}] {t.name}: {t.output}" for t in result.tests if not t.passed)
+
+
+def check_full_marks(what: str, result: Result) -> Check:
+    ok = result.max_score > 0 and result.score == result.max_score
+    return Check(what, ok, "" if ok else f"{result.score:g}/{result.max_score:g}: "
+                 + failures(result))
+
+
+def check_stub(result: Result) -> Check:
+    passed = [t.name for t in result.tests if t.passed]
+    silent = [t.name for t in result.tests if not t.passed and not t.output.strip()]
+    ok = result.max_score > 0 and not passed and not silent
+    detail = (f"passes {passed}" if passed else "") + (f" fails silently: {silent}" if silent
+                                                       else "")
+    return Check("stub scores 0, every test says why", ok, detail.strip())
+
+
+def grade_mutant(assignment: Assignment, mutant: Mutant, workdir: Path) -> tuple[Check, Result]:
+    path = write_mutant(assignment, mutant, workdir / mutant.name)
+    result = grade_submission(path, assignment, exclude_tasks=skipped_tasks_for(assignment, mutant))
+    failed = result.failed_tasks()
+    missed = set(mutant.breaks) - failed
+    extra = failed - set(mutant.breaks) if mutant.local else set()
+    detail = []
+    if missed:
+        detail.append(f"not caught in {sorted(missed)}")
+    if extra:
+        detail.append(f"also lost points in {sorted(extra)}: {failures(result)}")
+    return Check(f"variant {mutant.name} loses points in {list(mutant.breaks)}",
+                 not missed and not extra, "; ".join(detail)), result
+
+
+def audit(assignment: Assignment, seeds: int = 3,
+          progress: Callable[[str], None] = lambda _: None) -> AuditReport:
+    report = AuditReport(assignment.id)
+    notebook = assignment.solutions_dir / f"{assignment.id}.ipynb"
+    with tempfile.TemporaryDirectory(prefix="neurograde-audit-") as tmp:
+        tmp = Path(tmp)
+        progress("reference notebook")
+        reference = grade_submission(notebook, assignment)
+        report.checks.append(check_full_marks("reference notebook scores full marks", reference))
+        report.runtimes = {t.name: t.duration for t in reference.tests}
+        report.catches = {t.name: [] for t in reference.tests}
+
+        progress("reference as a .py")
+        module = tmp / f"{assignment.id}.py"
+        module.write_text(reference_source(assignment))
+        report.checks.append(check_full_marks("reference .py scores full marks",
+                                              grade_submission(module, assignment)))
+
+        progress("student stub")
+        stub = grade_submission(assignment.student_dir / f"{assignment.id}.ipynb", assignment)
+        report.checks.append(check_stub(stub))
+
+        for mutant in load_mutants(assignment):
+            progress(f"variant {mutant.name}")
+            check, result = grade_mutant(assignment, mutant, tmp)
+            report.checks.append(check)
+            for t in result.tests:
+                if not t.passed:
+                    report.catches.setdefault(t.name, []).append(mutant.name)
+
+        for path in alternatives(assignment):
+            progress(f"alternative {path.name}")
+            report.checks.append(check_full_marks(f"alternative {path.name} scores full marks",
+                                                  grade_submission(path, assignment)))
+
+        baseline = {t.name: t.status for t in reference.tests}
+        for k in range(1, seeds):
+            progress(f"reference under seed {DEFAULT_SEED + k}")
+            again = grade_submission(notebook, assignment, seed=DEFAULT_SEED + k)
+            report.flaky += [t.name for t in again.tests
+                             if baseline.get(t.name) != t.status and t.name not in report.flaky]
+    if report.flaky:
+        report.checks.append(Check(f"no test changes outcome across {seeds} seeds", False,
+                                   f"flaky: {report.flaky}"))
+    elif seeds > 1:
+        report.checks.append(Check(f"no test changes outcome across {seeds} seeds", True))
+    return report

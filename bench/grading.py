@@ -1,0 +1,112 @@
+"""Grading speed and reproducibility, measured on this machine, side by side.
+
+    python bench/grading.py                   # every assignment with a reference
+    python bench/grading.py --assignment perceptron --regrades 10
+
+For each assignment: the reference notebook graded `--regrades` times (median and
+spread of wall time; every record must be identical apart from times). Then the
+engine's own overhead per submission on a trivial suite (no TensorFlow), and batch
+throughput on `--batch` copies of the perceptron reference with 1 and 2 workers
+(ratio taken in the same run). Writes bench/RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from autograder.assignments import _load, all_assignments, get_assignment  # noqa: E402
+from autograder.batch import find_submissions, grade_batch  # noqa: E402
+from autograder.grader import grade_submission, versions  # noqa: E402
+from autograder.variants import reference_source  # noqa: E402
+
+GOALS = {"perceptron": 10, "subnetting": 10}  # seconds; 45 for the deep-learning ones
+TOY_SOURCE = "def add(a, b):\n    return a + b\n\ndef mul(a, b):\n    return a * b\n\n" \
+             "def neg(a):\n    return -a\n"
+
+
+def time_grading(path: Path, assignment, runs: int) -> tuple[list[float], bool, object]:
+    times, records, result = [], [], None
+    for _ in range(runs):
+        start = time.perf_counter()
+        result = grade_submission(path, assignment)
+        times.append(time.perf_counter() - start)
+        records.append(result.comparable())
+    return times, all(r == records[0] for r in records), result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--assignment", action="append")
+    parser.add_argument("--regrades", type=int, default=3)
+    parser.add_argument("--batch", type=int, default=20)
+    args = parser.parse_args()
+    chosen = [get_assignment(a) for a in args.assignment] if args.assignment else \
+        [a for a in all_assignments() if (a.solutions_dir / f"{a.id}.ipynb").is_file()]
+
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Measured {time.strftime('%Y-%m-%d %H:%M')} on {platform.node() or 'this machine'}: "
+        f"{os.cpu_count()} cores, {platform.machine()}, "
+        + ", ".join(f"{k} {v}" for k, v in versions().items()) + ".",
+        "Wall times in seconds; medians of the runs shown.",
+        "",
+        "## Grading a correct notebook",
+        "",
+        "| assignment | runs | median | min | max | goal | score | identical records |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for a in chosen:
+        times, same, result = time_grading(a.solutions_dir / f"{a.id}.ipynb", a, args.regrades)
+        goal = GOALS.get(a.id, 45)
+        lines.append(f"| {a.id} | {len(times)} | {statistics.median(times):.1f} | "
+                     f"{min(times):.1f} | {max(times):.1f} | <= {goal} | "
+                     f"{result.score:g}/{result.max_score:g} | {'yes' if same else 'NO'} |")
+        print(lines[-1], flush=True)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        toy = _load(ROOT / "tests" / "fixtures" / "toy_suite")
+        (tmp / "toy.py").write_text(TOY_SOURCE)
+        overhead, _, _ = time_grading(tmp / "toy.py", toy, 5)
+        lines += ["", "## Engine overhead", "",
+                  "A trivial 5-test suite without TensorFlow (child start, pytest, "
+                  f"events, record): median {statistics.median(overhead):.2f} s per "
+                  "submission (goal <= 1 s).", ""]
+        print(lines[-2], flush=True)
+
+        perceptron = get_assignment("perceptron")
+        cohort = tmp / "cohort"
+        cohort.mkdir()
+        source = reference_source(perceptron)
+        for i in range(args.batch):
+            (cohort / f"student{i:03d}.py").write_text(source + f"\n# student {i}\n")
+        subs = find_submissions(cohort, perceptron)
+        rates = {}
+        for workers in (1, 2):
+            start = time.perf_counter()
+            grade_batch(subs, perceptron, tmp / f"out{workers}", workers=workers)
+            rates[workers] = len(subs) / (time.perf_counter() - start)
+        lines += ["## Batch throughput", "",
+                  f"{args.batch} perceptron submissions: "
+                  f"{rates[1] * 60:.1f} per minute with 1 worker, {rates[2] * 60:.1f} with 2 "
+                  f"(ratio {rates[2] / rates[1]:.2f}x; goal >= 1.8x).", ""]
+        print(lines[-2], flush=True)
+
+    out = Path(__file__).with_name("RESULTS.md")
+    out.write_text("\n".join(lines))
+    print("wrote", out)
+
+
+if __name__ == "__main__":
+    main()
