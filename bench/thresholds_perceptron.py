@@ -49,10 +49,11 @@ def steps_to_solve(build, seed: int, check_every: int = 16) -> int | None:
     class Watch(keras.callbacks.Callback):
         def on_train_batch_end(self, batch, logs=None):
             step = self.epoch * 64 + batch + 1
-            if step % check_every == 0 and solved["step"] is None:
-                if np.array_equal((self.model(X).numpy().ravel() > 0.5).astype(int), T):
-                    solved["step"] = step
-                    self.model.stop_training = True
+            if step % check_every or solved["step"] is not None:
+                return
+            if np.array_equal((self.model(X).numpy().ravel() > 0.5).astype(int), T):
+                solved["step"] = step
+                self.model.stop_training = True
 
         def on_epoch_begin(self, epoch, logs=None):
             self.epoch = epoch
