@@ -23,7 +23,7 @@ from pathlib import Path
 from autograder import __version__
 from autograder.assignments import Assignment, get_assignment
 from autograder.ingest import Ingested, SubmissionError, ingest
-from autograder.result import Result, TestResult
+from autograder.result import Figure, Result, TestResult
 from autograder.sandbox import ChildRun, Limits, run_child
 
 DEFAULT_SEED = 20261124
@@ -86,6 +86,7 @@ def grade_submission(
     except SubmissionError as exc:
         ingested, unreadable = Ingested(source="", kind="empty"), str(exc)
     assignment = _resolve(assignment, ingested, path)
+    figures = []
     if unreadable:
         tests = collect_tests(assignment, public_only)
         for t in tests:
@@ -95,12 +96,13 @@ def grade_submission(
             workdir = Path(tmp)
             config = _child_config(assignment, workdir, ingested.source, public_only, seed)
             config.update(tasks=tasks, exclude_tasks=exclude_tasks)
-            tests = _run_all(config, workdir, assignment, ingested)
+            tests, figures = _run_all(config, workdir, assignment, ingested)
     result = Result(
         assignment=assignment.id,
         tests=tests,
         execution_time=time.monotonic() - started,
         error=unreadable,
+        figures=figures,
         extra_data={
             "submission": path.name,
             "submission_sha256": sha256_of(path) if path.is_file() else None,
@@ -165,14 +167,13 @@ def _run_all(config: dict, workdir: Path, assignment: Assignment,
     budget_end = time.monotonic() + assignment.time_budget + STARTUP_TIMEOUT
     collected: list[_Collected] | None = None
     results: dict[str, TestResult] = {}
+    figures: list[Figure] = []
     while True:
         run = run_child(config, workdir, limits, _deadline_policy(assignment, collected))
         if collected is None:
             collected = _collected_from(run)
-        for event in run.events:
-            if event["event"] == "result" and event["nodeid"] not in results:
-                results[event["nodeid"]] = _test_result(_find(collected, event["nodeid"]),
-                                                        event, ingested)
+        _take_results(run, collected, results, ingested)
+        figures += _take_figures(run, workdir, len(figures))
         remaining = [c for c in collected if c.nodeid not in results]
         if not remaining:
             break
@@ -207,7 +208,42 @@ def _run_all(config: dict, workdir: Path, assignment: Assignment,
         if not remaining:
             break
         config = {**config, "only": [c.nodeid for c in remaining]}
-    return [results[c.nodeid] for c in collected]
+    return [results[c.nodeid] for c in collected], figures
+
+
+def _take_results(run: ChildRun, collected: list[_Collected], results: dict,
+                  ingested: Ingested) -> None:
+    """Accept a result only for a known test, once, right after that test started."""
+    known = {c.nodeid for c in collected}
+    running = None
+    for event in run.events:
+        kind, nodeid = event["event"], event.get("nodeid")
+        if kind == "start":
+            running = nodeid
+        elif kind == "result" and nodeid == running and nodeid in known \
+                and nodeid not in results:
+            results[nodeid] = _test_result(_find(collected, nodeid), event, ingested)
+            running = None
+
+
+MAX_FIGURES, MAX_FIGURE_BYTES = 24, 2_000_000
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+def _take_figures(run: ChildRun, workdir: Path, have: int) -> list[Figure]:
+    out = []
+    for event in run.events:
+        if event["event"] != "figure" or have + len(out) >= MAX_FIGURES:
+            continue
+        path = workdir / ".figures" / Path(str(event.get("file", ""))).name
+        try:
+            data = path.read_bytes()
+        except OSError:
+            continue
+        if data.startswith(PNG_MAGIC) and len(data) <= MAX_FIGURE_BYTES:
+            out.append(Figure(title=str(event.get("title", ""))[:200],
+                              task=str(event.get("task", ""))[:100], png=data))
+    return out
 
 
 def _deadline_policy(assignment: Assignment, collected: list[_Collected] | None):

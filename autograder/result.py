@@ -32,6 +32,15 @@ class TestResult:
 
 
 @dataclass
+class Figure:
+    """A picture made from the student's own work during a test (PNG bytes)."""
+
+    title: str
+    task: str
+    png: bytes
+
+
+@dataclass
 class Result:
     assignment: str
     tests: list[TestResult] = field(default_factory=list)
@@ -40,6 +49,8 @@ class Result:
     extra_data: dict = field(default_factory=dict)
     # Set when the grader itself could not grade (unreadable submission...).
     error: str | None = None
+    # Pictures for the feedback page; not part of the JSON record.
+    figures: list[Figure] = field(default_factory=list)
 
     @property
     def score(self) -> float:

@@ -37,6 +37,23 @@ def separable(rng, n, d, margin):
     return X, (np.c_[X, np.ones(n)] @ w_star > 0).astype(int)
 
 
+def draw_boundary(X, t, w, b, gate):
+    """The student's learned line w.x + b = 0 over the truth table."""
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(2.6, 2.6))
+    grid = np.linspace(-0.5, 1.5, 200)
+    gx, gy = np.meshgrid(grid, grid)
+    ax.contourf(gx, gy, (np.c_[gx.ravel(), gy.ravel()] @ w + b >= 0).reshape(gx.shape),
+                levels=[-0.5, 0.5, 1.5], colors=["#f4d6d6", "#d6e8f4"])
+    ax.scatter(X[:, 0], X[:, 1], c=["#c0392b" if v == 0 else "#2471a3" for v in t], s=80,
+               edgecolors="black")
+    ax.set(title=f"{gate.upper()}: w={np.round(w, 2)}, b={b:.2f}", xlim=(-0.5, 1.5),
+           ylim=(-0.5, 1.5), xlabel="x1", ylabel="x2")
+    ax.title.set_fontsize(8)
+    return fig
+
+
 def unpack(res):
     try:
         w, b, epochs, n_updates, converged = res
@@ -92,13 +109,15 @@ def test_stops_after_first_clean_pass(sub):
 
 @graded(points=1, task="train_perceptron")
 @pytest.mark.parametrize("gate", ["and", "or", "nand", "nor", "not"])
-def test_gate_converges(sub, gate):
+def test_gate_converges(sub, gate, figures):
     """Does the perceptron learn this linearly separable gate from random initial weights?"""
     tables = {"and": [0, 0, 0, 1], "or": [0, 1, 1, 1], "nand": [1, 1, 1, 0], "nor": [1, 0, 0, 0]}
     X, t = (np.array([[0.0], [1.0]]), np.array([1, 0])) if gate == "not" else \
         (TRUTH_X, np.array(tables[gate]))
     w, b, epochs, _, converged = unpack(sub.train_perceptron(X, t, eta=0.1, max_epochs=100,
                                                              seed=0))
+    if gate != "not":
+        figures.add(draw_boundary(X, t, w, b, gate), f"Your perceptron on {gate.upper()}")
     assert converged, f"{gate.upper()} is linearly separable, but training did not converge " \
                       f"in {epochs} epochs"
     expect_equal((X @ w + b >= 0).astype(int), t, f"predictions on {gate.upper()} after training")
