@@ -8,7 +8,6 @@ student whose submission (sha256) and grader version already have a result.
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 from collections.abc import Callable
@@ -21,6 +20,7 @@ from autograder.assignments import Assignment
 from autograder.grader import grade_submission, sha256_of
 from autograder.result import Result
 from autograder.sandbox import SHUTDOWN
+from autograder.sinks import write_scores_csv
 
 SUBMISSION_SUFFIXES = (".ipynb", ".py")
 
@@ -44,11 +44,12 @@ def find_submissions(path: Path, assignment: Assignment) -> list[Submission]:
         if entry.is_file() and entry.suffix in SUBMISSION_SUFFIXES:
             found.append(Submission(entry.stem, entry))
         elif entry.is_dir():
-            found.append(Submission(entry.name, _pick_file(entry, assignment)))
+            found.append(Submission(entry.name, pick_file(entry, assignment)))
     return found
 
 
-def _pick_file(folder: Path, assignment: Assignment) -> Path | None:
+def pick_file(folder: Path, assignment: Assignment) -> Path | None:
+    """The file to grade in a student's folder: <id>.ipynb or <id>.py, else any notebook."""
     candidates = [p for p in sorted(folder.rglob("*"))
                   if p.suffix in SUBMISSION_SUFFIXES and ".ipynb_checkpoints" not in p.parts]
     preferred = [folder / f"{assignment.id}{s}" for s in SUBMISSION_SUFFIXES]
@@ -136,19 +137,3 @@ def grade_batch(
             raise
     write_scores_csv(out_dir / "scores.csv", results)
     return results
-
-
-def write_scores_csv(path: Path, results: dict[str, Result]) -> None:
-    tasks: list[str] = []
-    for r in results.values():
-        tasks += [t for t in r.tasks() if t not in tasks]
-    tmp = path.with_suffix(".csv.partial")
-    with open(tmp, "w", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(["student", "score", "max_score", *tasks])
-        for student in sorted(results):
-            r = results[student]
-            per_task = r.tasks()
-            writer.writerow([student, f"{r.score:g}", f"{r.max_score:g}",
-                             *(f"{per_task.get(t, (0, 0))[0]:g}" for t in tasks)])
-    os.replace(tmp, path)
