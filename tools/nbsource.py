@@ -3,13 +3,15 @@
 Instructors edit notebooks in Jupyter; this helper lets a notebook also be written
 from a script with correct nbgrader metadata:
 
-    from tools.nbsource import md, setup, solution, tests, demo, write
+    from tools.nbsource import md, setup, solution, checks, demo, write
     write("solutions/x/x.ipynb", "x", [md("# Title"), setup("import numpy as np"), ...])
 
 Cell kinds: `md` (locked markdown), `setup` (locked code students get as is),
-`solution` (code with ### BEGIN SOLUTION / ### END SOLUTION regions), `tests`
-(autograder test cell worth `points`), `demo` (locked code tagged `demo`: shown in
-class, never graded).
+`solution` (code with ### BEGIN SOLUTION / ### END SOLUTION regions), `checks`
+(the standard autograder test cell for some tasks, see autograder/notebook.py),
+`tests` (a free-form autograder test cell worth `points`), `demo` (locked code
+tagged `demo`: shown in class, never graded; put every cell that calls student
+functions outside a test cell here, so a broken function cannot stop the import).
 """
 
 from __future__ import annotations
@@ -58,6 +60,24 @@ def tests(code: str, grade_id: str, points: float):
     cell = new_code_cell(_clean(code))
     cell.metadata = _meta(grade_id, grade=True, locked=True, points=points)
     return cell
+
+
+def checks(*tasks: str, grade_id: str, points: float):
+    """The standard test cell: public checks for students, the engine under nbgrader.
+
+    The notebook's setup cell must define `checker = Checker("<assignment id>")`
+    (from autograder.notebook); `points` must equal the engine's points for `tasks`.
+    """
+    args = ", ".join(repr(t) for t in tasks)
+    return tests(
+        "### BEGIN HIDDEN TESTS\n"
+        "checker.grading = True\n"
+        "### END HIDDEN TESTS\n"
+        f"checker.check({args})\n"
+        "### BEGIN HIDDEN TESTS\n"
+        f"checker.grade({args})\n"
+        "### END HIDDEN TESTS",
+        grade_id=grade_id, points=points)
 
 
 def demo(code: str, grade_id: str):
