@@ -49,6 +49,9 @@ def _parser() -> argparse.ArgumentParser:
     grade.add_argument("--workers", type=int, default=os.cpu_count() or 1,
                        help="submissions graded at once (default: number of cores)")
     grade.add_argument("--json", type=Path, help="write the result record (one submission)")
+    grade.add_argument("--gradebook", metavar="DB",
+                       help="also record the scores in this nbgrader gradebook "
+                            "(a path to gradebook.db or an sqlite:/// URL)")
     grade.add_argument("--out", type=Path, help="folder for per-student results "
                        "(default: neurograde-out/<assignment>)")
 
@@ -125,6 +128,7 @@ def cmd_grade(args, console: Console) -> int:
         if args.json:
             result.to_json(args.json)
             console.print(f"Result record written to {args.json}")
+        _record_in_gradebook(args.gradebook, assignment, {args.path.stem: result}, console)
         return 0
     if not args.assignment:
         raise SubmissionError("Grading a folder needs --assignment ID.")
@@ -132,8 +136,22 @@ def cmd_grade(args, console: Console) -> int:
     out = args.out or Path("neurograde-out") / assignment.id
     results = _grade_folder(args.path, assignment, out, args.workers, console)
     console.print(batch_table(results, f"{assignment.id}: {len(results)} submissions"))
+    _record_in_gradebook(args.gradebook, assignment, results, console)
     console.print(f"Results in {out}/ (one JSON per student, scores.csv for the gradebook)")
     return 0
+
+
+def _record_in_gradebook(db: str | None, assignment: Assignment, results: dict,
+                         console: Console) -> None:
+    if not db:
+        return
+    from autograder.gradebook import write_to_gradebook
+
+    url = db if "://" in db else f"sqlite:///{Path(db).resolve()}"
+    source = assignment.solutions_dir / f"{assignment.id}.ipynb"
+    for student, result in results.items():
+        write_to_gradebook(url, result, student, source)
+    console.print(f"Recorded {len(results)} submission(s) in the gradebook {db}")
 
 
 def _grade_folder(folder: Path, assignment: Assignment, out: Path, workers: int,
