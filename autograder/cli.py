@@ -74,10 +74,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return COMMANDS[args.command](args, console)
     except (UnknownAssignment, SubmissionError, FileNotFoundError) as exc:
-        console.print(f"[red]error:[/red] {exc}")
+        console.print(f"[red]error:[/red] {exc}", soft_wrap=True)
         return EXIT_USAGE
     except GradingError as exc:
-        console.print(f"[red]internal error:[/red] {exc}")
+        console.print(f"[red]internal error:[/red] {exc}", soft_wrap=True)
         return 1
     except (KeyboardInterrupt, Interrupted):
         console.print("[yellow]Interrupted.[/yellow] Results already written are kept; "
@@ -99,6 +99,8 @@ def cmd_list(args, console: Console) -> int:
 
 
 def _assignment_for(path: Path, given: str | None) -> Assignment:
+    if not path.exists():
+        raise FileNotFoundError(f"No such submission: {path}")
     if given:
         return get_assignment(given)
     if path.is_file():
