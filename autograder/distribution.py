@@ -18,9 +18,9 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Callable
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
-from autograder.assignments import REPO_ROOT, SUITES_DIR
+from autograder.assignments import REPO_ROOT
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", "*.pyo", ".ipynb_checkpoints",
@@ -31,8 +31,8 @@ class DistributionError(RuntimeError):
     """The wheel could not be built (missing pyproject.toml, failed build)."""
 
 
-# keep(suite_id, relative_path_inside_the_suite) -> whether the file travels.
-SuiteFilter = Callable[[str, Path], bool]
+# keep(path relative to suites/, e.g. "perceptron/hidden/test_neuron.py") -> it travels.
+SuiteFilter = Callable[[PurePosixPath], bool]
 
 
 def stage_package(staging: Path, keep: SuiteFilter) -> Path:
@@ -41,10 +41,7 @@ def stage_package(staging: Path, keep: SuiteFilter) -> Path:
     shutil.copytree(PACKAGE_DIR, target, ignore=IGNORED)
     suites = target / "suites"
     for path in sorted(suites.rglob("*"), reverse=True):  # files before their folders
-        rel = path.relative_to(suites)
-        if len(rel.parts) < 2:  # suites/README.md and the suite folders themselves
-            continue
-        if path.is_file() and not keep(rel.parts[0], Path(*rel.parts[1:])):
+        if path.is_file() and not keep(PurePosixPath(path.relative_to(suites).as_posix())):
             path.unlink()
         elif path.is_dir() and not any(path.iterdir()):
             path.rmdir()
@@ -87,8 +84,3 @@ def build_wheel(dest_dir: Path, keep: SuiteFilter) -> Path:
         final = dest_dir / wheels[0].name
         shutil.copy(wheels[0], final)
     return final
-
-
-def suite_ids() -> list[str]:
-    """Every suite folder in the installed package (with or without meta.toml)."""
-    return sorted(p.name for p in SUITES_DIR.iterdir() if p.is_dir())

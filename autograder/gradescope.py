@@ -111,7 +111,7 @@ def build_gradescope_bundle(assignment_id: str, out_zip: str | Path) -> Path:
     out_zip = Path(out_zip)
     out_zip.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="neurograde-bundle-") as tmp:
-        wheel = build_wheel(Path(tmp), keep=lambda suite, _rel: suite == assignment.id)
+        wheel = build_wheel(Path(tmp), keep=lambda rel: rel.parts[0] in (assignment.id, "README.md"))
         fields = dict(root_env=ROOT_ENV, python_env=PYTHON_ENV, venv=VENV, wheel=wheel.name,
                       assignment=assignment.id)
         with zipfile.ZipFile(out_zip, "w", zipfile.ZIP_DEFLATED) as zf:
