@@ -1,0 +1,361 @@
+"""
+Title: IPv4 addressing, subnetting and how any two computers reach each other
+Description: The TCP/IP layers, IPv4 addresses in decimal and binary, classful
+    addressing as history, CIDR, subnetting, VLSM, summarisation, special-purpose
+    blocks, and the journey of a packet: ARP or gateway, longest prefix match, TTL.
+Prerequisites: binary numbers and powers of two; Python integers and bit operators.
+"""
+
+import os
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+
+FIGURES = Path(os.environ.get("NEUROGRADE_FIGURES", Path(__file__).parent / "figures"))
+FIGURES.mkdir(parents=True, exist_ok=True)
+
+r"""
+## 1. Layers: four in the standard, five in the classroom
+
+The Internet joins networks that were built independently (Ethernet LANs, Wi-Fi,
+fibre links) into one "network of networks". What lets any two of its hosts talk
+is a stack of agreed protocols, each layer using the service of the one below.
+
+RFC 1122, the standard that says what an Internet host must do, names **four**
+layers:
+
+| RFC 1122 layer | job | examples |
+| --- | --- | --- |
+| application | what programs say to each other | HTTP, DNS, SMTP, SSH |
+| transport | end-to-end delivery between processes | TCP (reliable stream), UDP (datagrams) |
+| internet | moving a packet across networks, hop by hop | IP, ICMP |
+| link | moving a frame across one network | Ethernet, Wi-Fi, ARP |
+
+Many textbooks split the link layer into a *data link* layer and a *physical*
+layer (the signals on the wire) and teach a **five-layer** model. That is a
+teaching device that borrows the bottom of the seven-layer OSI model; it is not
+what the TCP/IP standards define. Either way, the layer this chapter is about is
+the internet layer: IP gives every interface an address and moves packets between
+networks, and makes no promise that they arrive (TCP, above it, adds that).
+
+## 2. An IPv4 address is a 32-bit number
+
+An IPv4 address is 32 bits. We write it as four bytes (octets) in decimal,
+separated by dots, most significant first:
+
+$$a.b.c.d \;\longmapsto\; n = a\cdot 2^{24} + b\cdot 2^{16} + c\cdot 2^{8} + d,
+\qquad 0 \le a, b, c, d \le 255.$$
+
+So `202.116.0.1` is $202\cdot 16777216 + 116\cdot 65536 + 0 + 1 = 3396599809$, and in
+binary `11001010.01110100.00000000.00000001`. Going back, octet $k$ (from the left,
+$k = 0..3$) is $\lfloor n / 2^{8(3-k)} \rfloor \bmod 256$, i.e. `(n >> 8*(3-k)) & 0xFF`.
+
+Be strict when reading the text form. Python's `int()` accepts `" 7"`, `"+7"`, `"0_7"`
+and Arabic-Indic `"٧"`; `str.isdigit()` says yes to fullwidth `"７"`; some C
+libraries read `"010"` as octal 8. A parser for addresses accepts only ASCII digits,
+no leading zeros, exactly four octets.
+"""
+
+
+def ip_to_int(text):
+    octets = text.split(".")
+    if len(octets) != 4 or any(
+        not o or len(o) > 3 or any(ch not in "0123456789" for ch in o) or (o[0] == "0" and o != "0")
+        or int(o) > 255 for o in octets
+    ):
+        raise ValueError(f"not a dotted quad: {text!r}")
+    return (int(octets[0]) << 24) | (int(octets[1]) << 16) | (int(octets[2]) << 8) | int(octets[3])
+
+
+def int_to_ip(n):
+    return ".".join(str((n >> shift) & 0xFF) for shift in (24, 16, 8, 0))
+
+
+def to_binary(text):
+    return ".".join(format(int(o), "08b") for o in text.split("."))
+
+
+print(ip_to_int("202.116.0.1"), to_binary("202.116.0.1"), int_to_ip(3396599809))
+for bad in ("1.2.3.04", " 1.2.3.4", "1.2.3.٤", "1.2.3.4.", "256.1.1.1"):
+    try:
+        ip_to_int(bad)
+    except ValueError as exc:
+        print("rejected:", exc)
+
+r"""
+## 3. Classful addressing, and what to correct in the usual tables
+
+Until 1993 an address's leading bits decided how much of it named the network:
+
+| class | leading bits | first octet | network / host bits | default mask |
+| --- | --- | --- | --- | --- |
+| A | `0` | 0-127 | 8 / 24 | 255.0.0.0 |
+| B | `10` | 128-191 | 16 / 16 | 255.255.0.0 |
+| C | `110` | 192-223 | 24 / 8 | 255.255.255.0 |
+| D | `1110` | 224-239 | (none) | multicast groups |
+| E | `1111` | 240-255 | (none) | reserved |
+
+Tables copied from old articles get several things wrong:
+
+- **Class A runs to 127, not 126.** The class is decided by the leading bit, and
+  $127 = 01111111_2$ starts with 0. The 127.0.0.0/8 block is *reserved for loopback*
+  (`127.0.0.1` is "this host"), and 0.0.0.0/8 means "this network"; both are class A
+  by the rule, and neither is assigned to a network on the Internet.
+- **Class D is multicast, not broadcast.** A multicast address names a group of
+  receivers that chose to join it (224.0.0.251 is mDNS). Broadcast is something else:
+  the *limited broadcast* 255.255.255.255 (every host on this link) or the
+  *directed broadcast* of a subnet, its address with all host bits set.
+- **Class E** (240.0.0.0/4) is reserved; 255.255.255.255 falls in its range but is the
+  limited broadcast address.
+- **Classes are obsolete.** Class A handed out 16 million addresses per network and
+  class C only 254: most organisations needed something in between and got a class B,
+  which exhausted the space. CIDR (1993, now RFC 4632) dropped classes: the network
+  part can be any length $p$, written `/p`.
+"""
+
+
+def ip_class(text):
+    first = ip_to_int(text) >> 24
+    return "A" if first < 128 else "B" if first < 192 else "C" if first < 224 else \
+        "D" if first < 240 else "E"
+
+
+print({a: ip_class(a) for a in ("10.0.0.1", "127.0.0.1", "172.16.0.1", "192.168.1.1",
+                                 "224.0.0.251", "255.255.255.255")})
+
+r"""
+## 4. CIDR prefixes and masks
+
+A prefix length $p$ says the first $p$ bits are the network. As a number, the mask
+is $p$ ones then $32 - p$ zeros:
+
+$$m_p = \underbrace{2^{32} - 1}_{\text{all ones}} - \underbrace{(2^{32-p} - 1)}_{\text{host bits}},
+\qquad \text{wildcard} = 2^{32-p} - 1 = \lnot m_p.$$
+
+`/20` is `255.255.240.0` (wildcard `0.0.15.255`). For an address $a$:
+
+$$\text{network} = a \wedge m_p, \qquad \text{broadcast} = a \vee \lnot m_p,$$
+
+two addresses $a, b$ are on the same subnet iff $a \wedge m_p = b \wedge m_p$, and
+the subnet has $2^{32-p}$ addresses. The first (all host bits 0) names the network
+and the last (all host bits 1) is its broadcast, so a LAN has $2^{32-p} - 2$ usable
+hosts for $p \le 30$. Two exceptions: on a **/31** point-to-point link both
+addresses are hosts (RFC 3021: a link with two ends needs no broadcast), and a
+**/32** is a single host.
+
+A mask must be contiguous. `255.0.255.0` has sixteen ones, but it is not a mask:
+counting ones to get $p$ is a classic bug. A test that works: with $h = \lnot m$
+the host part, $m$ is contiguous iff $h \wedge (h + 1) = 0$ ($h$ is $0\dots01\dots1$).
+"""
+
+
+def mask(p):
+    return (2**32 - 1) ^ (2 ** (32 - p) - 1)
+
+
+def describe(text, p):
+    a = ip_to_int(text)
+    net, bcast = a & mask(p), a | (mask(p) ^ (2**32 - 1))
+    hosts = {32: 1, 31: 2}.get(p, 2 ** (32 - p) - 2)
+    return int_to_ip(net), int_to_ip(bcast), hosts
+
+
+for p in (20, 26, 30, 31, 32):
+    print(f"172.16.5.4/{p}: mask {int_to_ip(mask(p))}, network/broadcast/hosts {describe('172.16.5.4', p)}")
+host_bits = 0xFFFFFFFF ^ ip_to_int("255.0.255.0")
+print("255.0.255.0 contiguous?", host_bits & (host_bits + 1) == 0)
+
+r"""
+## 5. Subnetting, VLSM and summarisation
+
+**Fixed-length subnetting.** Borrowing $k$ host bits cuts a /p into $2^k$ subnets
+of prefix $p + k$, each of $2^{32-p-k}$ addresses. To get at least $n$ subnets take
+the smallest $k$ with $2^k \ge n$, i.e. $k = \lceil \log_2 n \rceil$; to give each
+at least $h$ hosts take the largest prefix $q \le 30$ with $2^{32-q} - 2 \ge h$.
+Subnet zero and the all-ones subnet are usable (an old rule from RFC 950 forbade
+them; RFC 1878 and every modern router allow them).
+
+**VLSM** gives each group the block it needs instead of one size for all. Sorting
+the requests from largest to smallest keeps every block aligned without gaps: blocks
+are powers of two, and after placing larger blocks the next free address is a
+multiple of every smaller size. The figure below splits 192.168.1.0/24 for 100,
+50, 20 and 2 hosts into a /25, a /26, a /27 and a /30.
+"""
+
+requests = {"LAN A (100 hosts)": 100, "LAN B (50)": 50, "LAN C (20)": 20, "link (2)": 2}
+base, free, blocks = ip_to_int("192.168.1.0"), 0, []
+for name, hosts in sorted(requests.items(), key=lambda kv: -kv[1]):
+    q = max(q for q in range(31) if 2 ** (32 - q) - 2 >= hosts)
+    size = 2 ** (32 - q)
+    blocks.append((name, free, size, q))
+    print(f"{name:18s} -> {int_to_ip(base + free)}/{q}  ({size} addresses, {size - 2} hosts)")
+    free += size
+
+fig, (top, bottom) = plt.subplots(2, 1, figsize=(9, 3.2), sharex=True)
+for i in range(4):  # fixed-length: four /26s
+    top.barh(0, 64, left=64 * i, color=f"C{i}", edgecolor="black")
+    top.text(64 * i + 32, 0, f".{64 * i}/26\n62 hosts", ha="center", va="center", fontsize=8)
+top.set_title("192.168.1.0/24 split into four /26 (fixed length)", fontsize=10)
+for i, (name, start, size, q) in enumerate(blocks):  # VLSM
+    bottom.barh(0, size, left=start, color=f"C{i + 4}", edgecolor="black")
+    if size >= 32:
+        bottom.text(start + size / 2, 0, f".{start}/{q}\n{name}", ha="center", va="center", fontsize=8)
+bottom.annotate(f"{blocks[-1][0]}: .{blocks[-1][1]}/30", (blocks[-1][1] + 2, 0.4),
+                (200, 0.9), fontsize=8, arrowprops={"arrowstyle": "->"})
+bottom.barh(0, 256 - free, left=free, color="white", edgecolor="black", hatch="//")
+bottom.set_title("the same /24 by VLSM (largest first), the hatched range still free", fontsize=10)
+for ax in (top, bottom):
+    ax.set_yticks([])
+    ax.set_xlim(0, 256)
+bottom.set_xlabel("last octet of the address")
+fig.tight_layout()
+fig.savefig(FIGURES / "subnet_split.png", dpi=120)
+plt.close(fig)
+
+r"""
+**Summarisation** (supernetting) goes the other way: a router advertises the fewest
+prefixes that cover *exactly* its networks. Two blocks merge only when they are the
+two halves of one larger block: equal size $2^s$, adjacent, and the lower one aligned
+to $2^{s+1}$. So 10.0.0.0/24 + 10.0.1.0/24 = 10.0.0.0/23, but 10.0.1.0/24 + 10.0.2.0/24
+stay two routes; writing them as 10.0.0.0/22 would claim 10.0.0.0/24 and
+10.0.3.0/24 too, and attract traffic for addresses the router does not have.
+
+## 6. Special-purpose blocks (RFC 6890)
+
+Some blocks are not for ordinary hosts on the public Internet. RFC 6890 keeps the
+registry; the ones you meet most are:
+
+| block | purpose |
+| --- | --- |
+| 0.0.0.0/8 | "this host on this network" (0.0.0.0 as a source before an address is known) |
+| 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16 | private use (RFC 1918), reachable only behind NAT |
+| 100.64.0.0/10 | shared address space for carrier-grade NAT |
+| 127.0.0.0/8 | loopback |
+| 169.254.0.0/16 | link-local (self-assigned when DHCP fails) |
+| 192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24 | documentation examples |
+| 198.18.0.0/15 | benchmarking |
+| 240.0.0.0/4 | reserved (old class E) |
+| 255.255.255.255/32 | limited broadcast |
+
+Note 172.16.0.0/12 ends at 172.31.255.255: 172.32.0.1 is an ordinary address.
+(Python's `ipaddress.is_private` has changed its answers between releases; a fixed
+table is the dependable reference.)
+
+## 7. How any two computers reach each other
+
+A host holding address $a/p$ that wants to send to $d$ asks one question
+(RFC 1122, 3.3.1.1): *is $d$ on my own subnet*, i.e. $d \wedge m_p = a \wedge m_p$?
+
+- **Yes: deliver directly.** IP needs the receiver's link-layer (MAC) address;
+  ARP broadcasts "who has $d$?" on the link and the owner answers.
+- **No: send to the default gateway**, a router on the same subnet (its MAC found by
+  ARP too). The IP destination stays $d$; only the link-layer destination changes.
+
+Each router repeats the decision with a **routing table** of (prefix, next hop)
+entries. Several prefixes may contain $d$ (a /24 inside a /16 inside the default
+route 0.0.0.0/0); the router takes the **longest prefix match**, the most specific
+route, because it carries the most information about where $d$ lives. Compare bits,
+not text: 10.10.1.1 starts with the characters "10.1" but is not in 10.1.0.0/16.
+
+Every IP packet carries a **TTL** (time to live). Each router decrements it before
+forwarding and discards the packet when it reaches 0, answering with an ICMP "time
+exceeded" message. This stops packets from circling forever in a routing loop, and
+it is how `traceroute` maps a path: it sends probes with TTL 1, 2, 3, ... and each
+router along the way reveals itself by the "time exceeded" it returns.
+"""
+
+ROUTERS = {
+    "R1": {"interfaces": ["192.168.1.1/24", "10.0.12.1/30"], "routes": [("0.0.0.0/0", "10.0.12.2")]},
+    "R2": {"interfaces": ["10.0.12.2/30", "10.0.23.1/30", "10.0.24.1/30"],
+           "routes": [("192.168.1.0/24", "10.0.12.1"), ("192.168.3.0/24", "10.0.23.2"),
+                      ("192.168.3.128/25", "10.0.24.2")]},
+    "R3": {"interfaces": ["10.0.23.2/30", "192.168.3.1/25"], "routes": [("0.0.0.0/0", "10.0.23.1")]},
+    "R4": {"interfaces": ["10.0.24.2/30", "192.168.3.129/25"], "routes": [("0.0.0.0/0", "10.0.24.1")]},
+}
+
+
+def on_subnet(cidr, d):
+    address, p = cidr.split("/")
+    return (ip_to_int(address) ^ ip_to_int(d)) & mask(int(p)) == 0
+
+
+def longest_prefix_match(table, d):
+    matches = [(int(c.split("/")[1]), hop) for c, hop in table if on_subnet(c, d)]
+    return max(matches, key=lambda m: m[0])[1] if matches else None
+
+
+def trace(routers, start, d, ttl=64):
+    owner = {i.split("/")[0]: name for name, r in routers.items() for i in r["interfaces"]}
+    path, here = [], start
+    while True:
+        path.append(here)
+        ttl -= 1
+        if ttl == 0:
+            return path + ["ttl-exceeded"]
+        if any(on_subnet(i, d) for i in routers[here]["interfaces"]):
+            return path + ["delivered"]
+        hop = longest_prefix_match(routers[here]["routes"], d)
+        if hop is None or hop not in owner:
+            return path + ["unreachable"]
+        here = owner[hop]
+
+
+print("host 192.168.1.10/24 to 192.168.1.77:", "direct" if on_subnet("192.168.1.10/24", "192.168.1.77")
+      else "gateway")
+for ttl in (1, 2, 3, 64):
+    print(f"ttl={ttl}:", trace(ROUTERS, "R1", "192.168.3.200", ttl))
+print("to 8.8.8.8:", trace(ROUTERS, "R1", "8.8.8.8"))
+
+r"""
+The last trace ends "unreachable" at R2: R1 forwards by its default route, R2 has no
+route that contains 8.8.8.8. The figure draws the topology and the route the packet
+for 192.168.3.200 takes: R2 holds both 192.168.3.0/24 (via R3) and
+192.168.3.128/25 (via R4), and the longer prefix wins.
+"""
+
+positions = {"H": (0, 0), "R1": (1, 0), "R2": (2, 0), "R3": (3, 0.8), "R4": (3, -0.8),
+             "LAN3a": (4, 0.8), "LAN3b": (4, -0.8)}
+links = [("H", "R1"), ("R1", "R2"), ("R2", "R3"), ("R2", "R4"), ("R3", "LAN3a"), ("R4", "LAN3b")]
+taken = [("H", "R1"), ("R1", "R2"), ("R2", "R4"), ("R4", "LAN3b")]
+labels = {"H": "host\n192.168.1.10/24", "LAN3a": "192.168.3.0/25",
+          "LAN3b": "192.168.3.128/25\n(.200 lives here)"}
+fig, ax = plt.subplots(figsize=(9, 3.6))
+for a, b in links:
+    (x1, y1), (x2, y2) = positions[a], positions[b]
+    ax.plot([x1, x2], [y1, y2], color="grey", lw=1.5, zorder=1)
+for a, b in taken:
+    (x1, y1), (x2, y2) = positions[a], positions[b]
+    ax.annotate("", (x2, y2), (x1, y1), arrowprops={"arrowstyle": "->", "color": "C3", "lw": 2.5})
+for name, (x, y) in positions.items():
+    is_router = name.startswith("R")
+    ax.scatter([x], [y], s=900 if is_router else 500, marker="o" if is_router else "s",
+               color="C0" if is_router else "C2", zorder=2)
+    ax.text(x, y - 0.35 if not is_router else y, labels.get(name, name), ha="center",
+            va="center", fontsize=8, color="white" if is_router else "black", zorder=3)
+ax.text(2, 0.45, "LPM at R2:\n/25 via R4 beats /24 via R3", ha="center", fontsize=8)
+ax.text(1, -0.45, "default route", ha="center", fontsize=8)
+ax.set_title("A packet from 192.168.1.10 to 192.168.3.200 (TTL decremented at each router)", fontsize=10)
+ax.set_xlim(-0.5, 4.6)
+ax.set_ylim(-1.5, 1.4)
+ax.axis("off")
+fig.tight_layout()
+fig.savefig(FIGURES / "packet_route.png", dpi=120)
+plt.close(fig)
+
+r"""
+## Summary
+
+- An IPv4 address is a 32-bit number; dotted decimal is only its spelling, and a
+  strict parser refuses anything but four ASCII-decimal octets without leading zeros.
+- Classes (A 0-127, B, C, D multicast, E reserved) are history; CIDR prefixes
+  replaced them in 1993. 127/8 is class A and loopback; class D is not broadcast.
+- Network $= a \wedge m$, broadcast $= a \vee \lnot m$, $2^{32-p} - 2$ hosts for
+  $p \le 30$, 2 for a /31, 1 for a /32.
+- VLSM: largest request first, tightest block, lowest aligned free address.
+  Summaries must cover exactly the original addresses.
+- A host delivers on-link by ARP, otherwise to its gateway; routers forward by the
+  longest prefix match; the TTL ends loops and powers traceroute.
+"""
