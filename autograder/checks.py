@@ -53,12 +53,17 @@ def as_array(value, what: str, dtype=None) -> np.ndarray:
 def expect_shape(value, shape: tuple, what: str, hint: str = "") -> np.ndarray:
     arr = as_array(value, what)
     if arr.shape != tuple(shape):
-        _fail(f"{what} has the wrong shape", tuple(shape), arr.shape, hint=hint)
+        message = f"{what} has the wrong shape: expected {tuple(shape)}, got {arr.shape}"
+        raise AssertionError(message + (f". {hint}" if hint else ""))
     return arr
 
 
 def expect_equal(got, expected, what: str, hint: str = "") -> None:
-    g, e = np.asarray(got), np.asarray(expected)
+    g, e = as_array(got, what), np.asarray(expected)
+    if g.dtype == object and e.dtype != object:
+        # An object array compares with the object's own __eq__, which may always agree.
+        raise AssertionError(f"{what}: expected numbers, got {type(got).__name__} "
+                             f"holding {type(g.flat[0]).__name__ if g.size else 'nothing'}")
     if g.shape != e.shape or not np.array_equal(g, e):
         detail = f"shape {g.shape} vs {e.shape}" if g.shape != e.shape else ""
         _fail(what, expected, got, detail, hint)
@@ -69,7 +74,7 @@ def expect_close(got, expected, what: str, rtol: float = 1e-6, atol: float = 1e-
     g = as_array(got, what, dtype=float)
     e = np.asarray(expected, dtype=float)
     if g.shape != e.shape:
-        _fail(f"{what} has the wrong shape", e.shape, g.shape, hint=hint)
+        expect_shape(g, e.shape, what, hint)
     if not np.all(np.isfinite(g)) and np.all(np.isfinite(e)):
         _fail(what, expected, got, "contains NaN or inf", hint)
     if not np.allclose(g, e, rtol=rtol, atol=atol):

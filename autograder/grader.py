@@ -10,6 +10,7 @@ passed before keep their points and tests after still get their chance.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import platform
 import re
@@ -86,7 +87,7 @@ def grade_submission(
     except SubmissionError as exc:
         ingested, unreadable = Ingested(source="", kind="empty"), str(exc)
     assignment = _resolve(assignment, ingested, path)
-    figures = []
+    figures, isolation = [], {}
     if unreadable:
         tests = collect_tests(assignment, public_only)
         for t in tests:
@@ -96,7 +97,7 @@ def grade_submission(
             workdir = Path(tmp)
             config = _child_config(assignment, workdir, ingested.source, public_only, seed)
             config.update(tasks=tasks, exclude_tasks=exclude_tasks)
-            tests, figures = _run_all(config, workdir, assignment, ingested)
+            tests, figures, isolation = _run_all(config, workdir, assignment, ingested)
     result = Result(
         assignment=assignment.id,
         tests=tests,
@@ -111,10 +112,40 @@ def grade_submission(
             "grader_version": __version__,
             "warnings": ingested.warnings,
             "public_only": public_only,
+            "isolation": isolation,
         },
     )
+    _withhold_secrets(result, assignment)
     result.output = _summary(result, ingested)
     return result
+
+
+SECRET_MIN_LENGTH = 30
+
+
+@functools.lru_cache(maxsize=16)
+def _secret_lines(hidden_dir: Path, reference: Path) -> frozenset[str]:
+    """Lines of hidden tests and reference solutions no feedback may quote."""
+    texts = [p.read_text() for p in sorted(hidden_dir.glob("**/*.py"))]
+    if reference.is_file():
+        texts.append(re.sub(r"(?s).*?### BEGIN SOLUTION(.*?)### END SOLUTION",
+                            r"\1\n", reference.read_text()))
+    lines = set()
+    for text in texts:
+        for line in text.splitlines():
+            line = line.strip().replace("\\n", "").strip('",')
+            if len(line) >= SECRET_MIN_LENGTH and not line.startswith(("import ", "from ")):
+                lines.add(line)
+    return frozenset(lines)
+
+
+def _withhold_secrets(result: Result, assignment: Assignment) -> None:
+    secrets = _secret_lines(assignment.hidden_dir,
+                            assignment.solutions_dir / f"{assignment.id}.ipynb")
+    for test in result.tests:
+        if test.output and any(line in test.output for line in secrets):
+            test.output = ("this failure's message quoted the grader's own code, so it is "
+                           "withheld; the test checks: " + test.name)
 
 
 def _child_config(assignment: Assignment, workdir: Path, source: str, public_only: bool,
@@ -168,8 +199,12 @@ def _run_all(config: dict, workdir: Path, assignment: Assignment,
     collected: list[_Collected] | None = None
     results: dict[str, TestResult] = {}
     figures: list[Figure] = []
+    isolation: dict = {}
     while True:
         run = run_child(config, workdir, limits, _deadline_policy(assignment, collected))
+        isolation = isolation or next(
+            ({k: v for k, v in e.items() if k not in ("event", "t")}
+             for e in run.events if e["event"] == "isolation"), {})
         if collected is None:
             collected = _collected_from(run)
         _take_results(run, collected, results, ingested)
@@ -177,7 +212,7 @@ def _run_all(config: dict, workdir: Path, assignment: Assignment,
         remaining = [c for c in collected if c.nodeid not in results]
         if not remaining:
             break
-        failure = _import_failure(run, ingested, assignment)
+        failure = _tamper_failure(run) or _import_failure(run, ingested, assignment)
         if failure is not None:
             for c in remaining:
                 results[c.nodeid] = _failed(c, failure)
@@ -208,7 +243,7 @@ def _run_all(config: dict, workdir: Path, assignment: Assignment,
         if not remaining:
             break
         config = {**config, "only": [c.nodeid for c in remaining]}
-    return [results[c.nodeid] for c in collected], figures
+    return [results[c.nodeid] for c in collected], figures, isolation
 
 
 def _take_results(run: ChildRun, collected: list[_Collected], results: dict,
@@ -318,6 +353,15 @@ def _running_test(run: ChildRun, results: dict) -> str | None:
     for event in reversed(run.events):
         if event["event"] == "start":
             return event["nodeid"] if event["nodeid"] not in results else None
+    return None
+
+
+def _tamper_failure(run: ChildRun) -> str | None:
+    for e in run.events:
+        if e["event"] == "tampered":
+            names = ", ".join(f"`{n}`" for n in e.get("names", [])[:5])
+            return (f"not run: your code replaced {names}, which the grader relies on; "
+                    "tests from that point on score 0")
     return None
 
 

@@ -22,6 +22,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from autograder import guard
+
 _CONFIG: dict = {}
 _STATE: dict = {"module": None, "import_error": None, "tb_file": None, "collected": []}
 
@@ -93,6 +95,7 @@ def pytest_collection_finish(session):
     cfg = _config()
     if cfg.get("collect_only"):
         return
+    _STATE["guard"] = guard.snapshot()
     emit("import_start")
     try:
         spec = importlib.util.spec_from_file_location(cfg["module_name"], cfg["module_path"])
@@ -101,6 +104,8 @@ def pytest_collection_finish(session):
         _seed(cfg["seed"])
         spec.loader.exec_module(module)
         _STATE["module"] = module
+        if _tampered(session):
+            return
         emit("import_done")
     except BaseException as exc:  # noqa: BLE001  (student code may raise anything)
         _STATE["import_error"] = exc
@@ -124,6 +129,7 @@ def _test_seed(nodeid: str) -> int:
 
 
 def pytest_runtest_logstart(nodeid, location):
+    _STATE["started"] = True
     emit("start", nodeid=nodeid)
     timeout = next((t["timeout"] for t in _STATE["collected"] if t["nodeid"] == nodeid), None)
     if timeout:
@@ -148,6 +154,10 @@ def pytest_runtest_makereport(item, call):
         return
     if call.when == "setup" and report.passed:
         return
+    if call.when == "call" and _tampered(item.session):
+        emit("result", nodeid=item.nodeid, outcome="failed", duration=call.duration,
+             message=TAMPER_MESSAGE)
+        return
     if report.passed:
         emit("result", nodeid=item.nodeid, outcome="passed", duration=call.duration)
         return
@@ -158,6 +168,19 @@ def pytest_runtest_makereport(item, call):
         return
     info = _describe(call.excinfo.value, call.excinfo.tb) if call.excinfo else {}
     emit("result", nodeid=item.nodeid, outcome="failed", duration=call.duration, **info)
+
+
+TAMPER_MESSAGE = ("your code changed functions the grader relies on (numpy, math, builtins, "
+                  "pytest or the grader itself), so this test and every later one score 0")
+
+
+def _tampered(session) -> bool:
+    names = guard.changed(_STATE["guard"]) if "guard" in _STATE else []
+    if names:
+        emit("tampered", names=names[:20])
+        session.shouldstop = "the submission changed the grader's tools"
+        session.items[:] = [] if not _STATE.get("started") else session.items
+    return bool(names)
 
 
 def _describe(exc: BaseException, tb) -> dict:

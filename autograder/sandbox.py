@@ -1,9 +1,11 @@
 """Run one grading child process under limits and watch it.
 
 The child gets its own temporary directory as cwd and HOME, a clean environment,
-rlimits on CPU time and file size, no network where the kernel lets us take it
-away, and a parent-side watchdog on memory (resident size of its whole process
-tree) and on wall time. Events arrive on a private pipe; the parent stamps them
+rlimits on CPU time and file size, and, where the kernel lets us (as root), its own
+network namespace (no network) and mount namespace in which every filesystem but
+its working directory is read-only. The parent watches memory (resident size of
+the child's whole process tree) and wall time, and kills the tree when either
+runs out. Events arrive on a private pipe; the parent stamps them
 with its own clock and decides when to kill.
 """
 
@@ -28,7 +30,9 @@ import psutil
 
 PACKAGE_PARENT = str(Path(__file__).resolve().parent.parent)
 PASS_THROUGH_ENV = ("PATH", "LANG", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "SYSTEMROOT")
-CLONE_NEWNET = 0x40000000
+CLONE_NEWNET, CLONE_NEWNS = 0x40000000, 0x00020000
+MS_RDONLY, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 1, 32, 4096, 16384, 1 << 18
+PR_SET_CHILD_SUBREAPER = 36
 POLL_SECONDS = 0.05
 # Set by a front door on Ctrl-C: every watcher kills its child and gives up.
 SHUTDOWN = threading.Event()
@@ -77,18 +81,41 @@ def child_env(workdir: Path) -> dict[str, str]:
     return env
 
 
-def _limit_child(limits: Limits) -> Callable[[], None]:
+def _limit_child(limits: Limits, workdir: Path) -> Callable[[], None]:
+    """Runs in the child between fork and exec: limits, then isolation where allowed."""
+
     def apply() -> None:
         resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds + 5))
         size = limits.file_size_mb * 2**20
         resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-        # No network: a fresh network namespace has only a loopback that is down.
-        # Needs privileges (or user namespaces); without them we carry on.
-        with contextlib.suppress(Exception):
-            ctypes.CDLL(None, use_errno=True).unshare(CLONE_NEWNET)
+        libc = ctypes.CDLL(None, use_errno=True)
+        # Orphans of processes the student starts stay under the harness, which kills them.
+        libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+        # Needs privileges; without them the child runs with rlimits only (the
+        # harness reports which isolation it got).
+        with contextlib.suppress(OSError):
+            _isolate(libc, str(workdir).encode())
 
     return apply
+
+
+def _isolate(libc, workdir: bytes) -> None:
+    """New network namespace (no network) and a read-only view of every filesystem
+    except the child's own working directory."""
+    if libc.unshare(CLONE_NEWNET | CLONE_NEWNS) != 0:
+        raise OSError(ctypes.get_errno(), "unshare")
+    if libc.mount(None, b"/", None, MS_REC | MS_PRIVATE, None) != 0:
+        raise OSError(ctypes.get_errno(), "mount --make-rprivate /")
+    if libc.mount(workdir, workdir, None, MS_BIND, None) != 0:
+        raise OSError(ctypes.get_errno(), "bind mount of the working directory")
+    with open("/proc/self/mountinfo", "rb") as fh:
+        mountpoints = [line.split()[4] for line in fh]
+    for mountpoint in mountpoints:
+        if mountpoint == workdir or mountpoint in (b"/proc", b"/dev", b"/dev/pts") or \
+                mountpoint.startswith((b"/proc/", b"/sys")):
+            continue
+        libc.mount(None, mountpoint, None, MS_REMOUNT | MS_BIND | MS_RDONLY, None)
 
 
 def tree_rss_mb(proc: psutil.Process) -> float:
@@ -131,7 +158,7 @@ def run_child(config: dict, workdir: Path, limits: Limits,
             [sys.executable, "-m", "autograder.harness", str(config_path)],
             cwd=workdir, env=child_env(workdir), stdin=subprocess.DEVNULL,
             stdout=log, stderr=subprocess.STDOUT, pass_fds=(write_fd,),
-            start_new_session=True, preexec_fn=_limit_child(limits),
+            start_new_session=True, preexec_fn=_limit_child(limits, workdir),
         )
     os.close(write_fd)
     try:

@@ -154,3 +154,27 @@ def test_record_is_valid_gradescope_json(tmp_path):
 def test_public_only(tmp_path, public_only, expected):
     result = grade_submission(submit(tmp_path, CORRECT), TOY, public_only=public_only)
     assert result.max_score == expected
+
+
+def test_monkeypatching_numpy_scores_zero_from_then_on(tmp_path):
+    source = "import numpy\n" + CORRECT.replace(
+        "    return a * b", "    numpy.array_equal = lambda *a, **k: True\n    return 0")
+    result = grade_submission(submit(tmp_path, source), TOY)
+    # add ran before mul did its damage; mul's test and everything after scores 0
+    assert by_task(result) == {"add": (3, 3), "mul": (0, 4), "neg": (0, 3)}
+    assert "`numpy.array_equal`" in outputs(result, "neg")[0]
+
+
+def test_monkeypatching_at_import_scores_zero(tmp_path):
+    source = "import builtins\nbuiltins.abs = lambda x: 0\n" + CORRECT
+    result = grade_submission(submit(tmp_path, source), TOY)
+    assert result.score == 0
+    assert all("`builtins.abs`" in t.output for t in result.tests)
+
+
+def test_feedback_never_quotes_hidden_tests(tmp_path):
+    hidden = (TOY.hidden_dir / "test_hidden.py").as_posix()
+    source = CORRECT.replace("    return a * b", f"    raise ValueError(open({hidden!r}).read())")
+    result = grade_submission(submit(tmp_path, source), TOY)
+    for text in outputs(result, "mul"):
+        assert "assert sub.mul" not in text and "withheld" in text
