@@ -3,6 +3,9 @@
     neurograde list
     neurograde check SUBMISSION [--assignment ID]
     neurograde grade PATH [--assignment ID] [--workers N] [--json FILE] [--out DIR]
+                     [--junit FILE] [--csv FILE]
+    neurograde release DIR [--force]
+    neurograde gradescope ID -o autograder.zip
     neurograde audit ID [ID ...] [--seeds N]
     neurograde demo [--assignment ID ...]
 """
@@ -17,16 +20,23 @@ import tempfile
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from autograder import __version__
 from autograder.assignments import Assignment, UnknownAssignment, all_assignments, get_assignment
 from autograder.batch import find_submissions, grade_batch
+from autograder.distribution import DistributionError
+from autograder.feedback import write_feedback_html
 from autograder.grader import GradingError, collect_tests, grade_submission
+from autograder.gradescope import BundleError, build_gradescope_bundle
 from autograder.ingest import SubmissionError, ingest
+from autograder.leaks import LeakScanError
+from autograder.release import LeakFound, ReleaseError, build_release
 from autograder.report import batch_table, print_audit, print_result
 from autograder.sandbox import Interrupted
+from autograder.sinks import write_junit_xml, write_lms_csv
 
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
@@ -53,7 +63,21 @@ def _parser() -> argparse.ArgumentParser:
                        help="also record the scores in this nbgrader gradebook "
                             "(a path to gradebook.db or an sqlite:/// URL)")
     grade.add_argument("--out", type=Path, help="folder for per-student results "
-                       "(default: neurograde-out/<assignment>)")
+                       "(default: neurograde-out/<assignment>); when given, an HTML "
+                       "feedback page per student is written beside each JSON record")
+    grade.add_argument("--junit", type=Path, metavar="FILE",
+                       help="also write JUnit XML (one testsuite per submission)")
+    grade.add_argument("--csv", type=Path, metavar="FILE",
+                       help="also write a CSV for an LMS: student, points per task, total")
+
+    release = sub.add_parser("release", help="write the student bundle, verified leak-free")
+    release.add_argument("dest", type=Path, metavar="DIR")
+    release.add_argument("--force", action="store_true", help="replace what DIR holds")
+
+    gradescope = sub.add_parser("gradescope", help="build Gradescope's autograder.zip")
+    gradescope.add_argument("assignment", metavar="ID")
+    gradescope.add_argument("-o", "--output", type=Path, default=Path("autograder.zip"),
+                            help="where to write the zip (default: autograder.zip)")
 
     audit = sub.add_parser("audit", help="prove a hidden suite fair and strict")
     audit.add_argument("assignment", nargs="+", help="assignment ids, or 'all'")
@@ -79,6 +103,9 @@ def main(argv: list[str] | None = None) -> int:
     except GradingError as exc:
         console.print(f"[red]internal error:[/red] {exc}", soft_wrap=True)
         return 1
+    except (ReleaseError, BundleError, DistributionError, LeakScanError) as exc:
+        console.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
+        return 1 if isinstance(exc, LeakFound | DistributionError) else EXIT_USAGE
     except (KeyboardInterrupt, Interrupted):
         console.print("[yellow]Interrupted.[/yellow] Results already written are kept; "
                       "run the same command again to resume.")
@@ -130,17 +157,36 @@ def cmd_grade(args, console: Console) -> int:
         if args.json:
             result.to_json(args.json)
             console.print(f"Result record written to {args.json}")
+        if args.out:
+            student = args.path.stem
+            args.out.mkdir(parents=True, exist_ok=True)
+            result.to_json(args.out / f"{student}.json")
+            write_feedback_html(args.out / f"{student}.html", result, student)
+            console.print(f"Result record and feedback page written to {args.out}/")
         _record_in_gradebook(args.gradebook, assignment, {args.path.stem: result}, console)
+        _write_sinks(args, {args.path.stem: result}, console)
         return 0
     if not args.assignment:
         raise SubmissionError("Grading a folder needs --assignment ID.")
     assignment = get_assignment(args.assignment)
     out = args.out or Path("neurograde-out") / assignment.id
-    results = _grade_folder(args.path, assignment, out, args.workers, console)
+    results = _grade_folder(args.path, assignment, out, args.workers, console,
+                            pages=args.out is not None)
     console.print(batch_table(results, f"{assignment.id}: {len(results)} submissions"))
     _record_in_gradebook(args.gradebook, assignment, results, console)
-    console.print(f"Results in {out}/ (one JSON per student, scores.csv for the gradebook)")
+    _write_sinks(args, results, console)
+    pages = ", an HTML feedback page" if args.out else ""
+    console.print(f"Results in {out}/ (one JSON{pages} per student, scores.csv for the gradebook)")
     return 0
+
+
+def _write_sinks(args, results: dict, console: Console) -> None:
+    if args.junit:
+        write_junit_xml(args.junit, results)
+        console.print(f"JUnit XML written to {args.junit}")
+    if args.csv:
+        write_lms_csv(args.csv, results)
+        console.print(f"LMS CSV written to {args.csv}")
 
 
 def _record_in_gradebook(db: str | None, assignment: Assignment, results: dict,
@@ -157,7 +203,7 @@ def _record_in_gradebook(db: str | None, assignment: Assignment, results: dict,
 
 
 def _grade_folder(folder: Path, assignment: Assignment, out: Path, workers: int,
-                  console: Console) -> dict:
+                  console: Console, pages: bool = False) -> dict:
     submissions = find_submissions(folder, assignment)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                TimeRemainingColumn())
@@ -165,6 +211,10 @@ def _grade_folder(folder: Path, assignment: Assignment, out: Path, workers: int,
         bar = progress.add_task(f"Grading {assignment.id}", total=len(submissions))
 
         def done(sub, result, reused):
+            page = out / f"{sub.student}.html"
+            # A kept result has no pictures (they are not in the JSON): keep its page.
+            if pages and not (reused and page.is_file()):
+                write_feedback_html(page, result, sub.student)
             progress.advance(bar)
             note = " (unchanged, kept)" if reused else ""
             progress.console.print(f"  {sub.student}: {result.score:g} / "
@@ -218,8 +268,28 @@ def cmd_audit(args, console: Console) -> int:
     return 0 if all_ok else 1
 
 
+def cmd_release(args, console: Console) -> int:
+    with console.status("Building the student release and scanning it for leaks..."):
+        release = build_release(args.dest, force=args.force)
+    console.print(f"Student release written to {release.dest}/: "
+                  f"{', '.join(release.assignments)} and {release.wheel.name}; no leak found.",
+                  soft_wrap=True)
+    for assignment_id, why in release.left_out.items():
+        console.print(f"[yellow]left out[/yellow] {assignment_id}: {escape(why)}", soft_wrap=True)
+    return 0
+
+
+def cmd_gradescope(args, console: Console) -> int:
+    with console.status(f"Building the Gradescope autograder for {args.assignment}..."):
+        bundle = build_gradescope_bundle(args.assignment, args.output)
+    console.print(f"Gradescope autograder for {args.assignment} written to {bundle} "
+                  f"({bundle.stat().st_size / 1024:.0f} KiB): upload it as the assignment's "
+                  "autograder (Ubuntu base image).", soft_wrap=True)
+    return 0
+
+
 COMMANDS = {"list": cmd_list, "check": cmd_check, "grade": cmd_grade, "audit": cmd_audit,
-            "demo": cmd_demo}
+            "demo": cmd_demo, "release": cmd_release, "gradescope": cmd_gradescope}
 
 
 if __name__ == "__main__":

@@ -56,7 +56,9 @@ pre { white-space: pre-wrap; word-break: break-word; background: var(--soft);
 .notice { border-radius: 8px; padding: 10px 14px; margin: 14px 0; }
 .notice.error { background: #ffebe9; border: 1px solid #ffcecb; }
 .notice.warning { background: #fff8c5; border: 1px solid #f2e08a; }
-figure { margin: 14px 0 0; }
+.figures { display: grid; grid-template-columns: repeat(auto-fill, minmax(250px, 1fr));
+           gap: 12px; margin-top: 14px; }
+figure { margin: 0; }
 figure img { max-width: 100%; height: auto; border: 1px solid var(--line); border-radius: 6px; }
 figcaption { color: var(--muted); font-size: 13px; }
 footer { margin-top: 32px; color: var(--muted); font-size: 12px; }
@@ -91,13 +93,18 @@ def _figure(fig: Figure) -> str:
             f"<figcaption>{title}</figcaption></figure>")
 
 
+def _figures(figures: list[Figure]) -> str:
+    shown = "".join(_figure(f) for f in figures)
+    return f'<div class="figures">{shown}</div>' if shown else ""
+
+
 def _task_section(task: str, score: float, max_score: float, failures: list[TestResult],
                   figures: list[Figure]) -> str:
     css, _ = _status(score, max_score)
     parts = [f'<section class="task"><h3><span>{escape(task)}</span>'
              f'<span class="{css}">{_pts(score)} / {_pts(max_score)}</span></h3>']
     parts += [_failed_test(t) for t in failures]
-    parts += [_figure(f) for f in figures]
+    parts.append(_figures(figures))
     parts.append("</section>")
     return "".join(parts)
 
@@ -124,7 +131,7 @@ def render_feedback_html(result: Result, student: str) -> str:
             sections.append(_task_section(task, s, m, failures, figures_by_task.get(task, [])))
     if figures_by_task.get(""):
         sections.append('<section class="task"><h3><span>Other pictures</span></h3>' +
-                        "".join(_figure(f) for f in figures_by_task[""]) + "</section>")
+                        _figures(figures_by_task[""]) + "</section>")
     notices = []
     if result.error:
         notices.append(f'<div class="notice error"><strong>Could not grade:</strong> '
