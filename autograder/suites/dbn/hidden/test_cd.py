@@ -117,12 +117,30 @@ def unpack(estimate, n_visible, n_hidden):
     return np.asarray(dW, float), np.asarray(db, float), np.asarray(dc, float)
 
 
-def tiny_problem(seed, scale=1.5):
+def rejected_expectations(W, b, c, V0, k):
+    """Expected estimates of the mistakes the CD tests name (sign, mean-field chain, k)."""
+    valid = expected_cd(W, b, c, V0, k).values()
+    wrong = [tuple(-x for x in w) for w in valid] + mean_field_hidden_cd(W, b, c, V0, k)
+    if k > 1:
+        wrong += list(expected_cd(W, b, c, V0, 1).values())
+    return wrong
+
+
+GAP = 0.05  # every rejected expectation lies at least this far from every accepted one
+
+
+def tiny_problem(seed, k=1):
+    """A 4x3 RBM and a batch of 21,000 rows (3 patterns) on which the accepted and the
+    rejected conventions differ by at least GAP (parameters redrawn until they do)."""
     rng = np.random.default_rng(seed)
-    W = rng.normal(0, scale, (4, 3))
-    b, c = rng.normal(0, 1, 4), rng.normal(0, 1, 3)
-    V0 = np.repeat(binary_states(4)[[3, 9, 14]], 7000, axis=0)  # 21,000 rows, 3 patterns
-    return W, b, c, V0
+    patterns = binary_states(4)[[3, 9, 14]]  # expectations are the same on one copy of each
+    while True:
+        W = rng.normal(0, 1.5, (4, 3))
+        b, c = rng.normal(0, 1, 4), rng.normal(0, 1, 3)
+        valid = expected_cd(W, b, c, patterns, k).values()
+        if min(distance(bad, good) for bad in rejected_expectations(W, b, c, patterns, k)
+               for good in valid) > GAP:
+            return W, b, c, np.repeat(patterns, 7000, axis=0)
 
 
 def judge_estimate(got, W, b, c, V0, k, what):
@@ -191,7 +209,7 @@ def test_cd1_estimate_matches_its_expectation(sub, seed):
 @graded(points=2, task="contrastive_divergence")
 def test_cdk_estimate_matches_its_expectation(sub, seed):
     """With k=3, is the estimate within noise of the exact expected CD-3 estimate?"""
-    W, b, c, V0 = tiny_problem(seed + 1)
+    W, b, c, V0 = tiny_problem(seed + 1, k=3)
     rbm = make_rbm(sub, W, b, c, seed=seed, k=3)
     got = unpack(rbm.contrastive_divergence(V0), 4, 3)
     judge_estimate(got, W, b, c, V0, 3, "the CD-3 estimate")
@@ -220,7 +238,7 @@ def prototype_data(rng, n, noise=0.1):
     return np.abs(rows - (rng.random(rows.shape) < noise))
 
 
-COSINE_BAR = 0.9  # the reference gives 0.97-0.99 over 20 seeds (bench/thresholds_dbn.md)
+COSINE_BAR = 0.5  # reference 0.998+, mean-field reconstructions 0.82+ (bench/thresholds_dbn.md)
 
 
 @graded(points=3, task="contrastive_divergence")
@@ -312,7 +330,7 @@ def log_likelihood(W, b, c, data):
     return float(np.mean(-free(data)) - log_z)
 
 
-LL_GAIN_BAR = 0.4  # nats per row; the reference gains 0.84-0.98 (bench/thresholds_dbn.md)
+LL_GAIN_BAR = 0.4  # nats per row; the reference gains 0.93-1.35 (bench/thresholds_dbn.md)
 
 
 @graded(points=3, task="fit")
@@ -331,12 +349,12 @@ def test_training_raises_exact_log_likelihood(sub, seed):
         "too small or not applied"
 
 
-RECONSTRUCTION_BAR = 0.5  # error after / before; the reference reaches 0.17-0.19
+RECONSTRUCTION_BAR = 0.7  # error after / before; reference 0.39-0.41, alternative 0.15-0.18
 
 
 @graded(points=2, task="fit")
 def test_training_lowers_reconstruction_error_on_digits(sub, seed):
-    """On 600 digits, do 5 epochs of fit at least halve the reconstruction error?"""
+    """On 600 digits, do 5 epochs of fit cut the reconstruction error by at least 30%?"""
     from sklearn.datasets import load_digits
 
     X = load_digits().data[:600] / 16.0
