@@ -45,23 +45,36 @@ def tape_gradients(params, dhs) -> dict:
 
 def no_recurrent_term(params, dhs) -> dict:
     """What BPTT gives when the gradient from step t+1 is never added (a common bug)."""
-    x, h0, U, W, b = params
-    hs, h = [], h0
-    for t in range(x.shape[1]):
-        h = np.tanh(x[:, t] @ U + h @ W + b)
-        hs.append(h)
+    x, h0 = params[:2]
+    hs = list(np.moveaxis(states(params), 1, 0))
     da = [dhs[:, t] * (1 - hs[t] ** 2) for t in range(x.shape[1])]
     prev = [h0, *hs[:-1]]
     return {"dU": sum(x[:, t].T @ da[t] for t in range(len(da))),
             "dW": sum(prev[t].T @ da[t] for t in range(len(da)))}
 
 
+def states(params):
+    x, h0, U, W, b = params
+    h, out = h0, []
+    for t in range(x.shape[1]):
+        h = np.tanh(x[:, t] @ U + h @ W + b)
+        out.append(h)
+    return np.stack(out, axis=1)
+
+
 def student_gradients(sub, params, dhs) -> dict:
+    """The student's BPTT on the student's own cache, once their forward pass is right."""
     result = sub.rnn_forward(*[p.copy() for p in params])
     try:
-        _, cache = result
+        hs, cache = result
     except (TypeError, ValueError):
         raise AssertionError("rnn_forward should return a pair (hs, cache)") from None
+    hs = np.asarray(hs, dtype=float)
+    want = states(params)
+    if hs.shape != want.shape or not np.allclose(hs, want, atol=1e-5):
+        raise AssertionError("rnn_backward is checked on the cache of your rnn_forward, whose "
+                             "states are not tanh(x_t U + h_{t-1} W + b) yet: fix rnn_forward "
+                             "first (see its tests)")
     grads = sub.rnn_backward(dhs.copy(), cache)
     if not isinstance(grads, dict):
         raise AssertionError(f"rnn_backward should return a dict with keys {list(KEYS)}, "
@@ -91,11 +104,9 @@ def expect_gradient(grads, key, want, params, dhs):
     cause = HINTS[key]
     if key in ("dU", "dW") and scaled_error(got, no_recurrent_term(params, dhs)[key]) <= GRAD_TOL:
         cause = ("this is BPTT without the recurrent term: the gradient reaching h_t "
-                     "from step t+1 (da_{t+1} W^T) must be added to dhs[:, t]")
-    if key == "db" and dhs is not None:
-        x, h0, U, W, b = params
-        if scaled_error(got, want / x.shape[0]) <= GRAD_TOL:
-            cause = "db looks averaged over the batch: the loss is a sum, so sum, do not average"
+                 "from step t+1 (da_{t+1} W^T) must be added to dhs[:, t]")
+    if key == "db" and scaled_error(got, want / dhs.shape[0]) <= GRAD_TOL:
+        cause = "db looks averaged over the batch: the loss is a sum, so sum, do not average"
     raise AssertionError(f"{key} differs from tf.GradientTape's gradient by {err:.2g} of its "
                          f"largest entry: {cause}")
 

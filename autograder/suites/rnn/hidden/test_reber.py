@@ -50,7 +50,8 @@ def walk(s):
         if symbol not in options:
             allowed = "/".join(sorted(options)) or "nothing (the string should have ended)"
             where = f"after {s[:i]!r}" if i else "at the start"
-            return legal, f"{where} the grammar allows {allowed}, got {symbol!r}", edges
+            why = " (the second-to-last symbol repeats the second)" if state[0] == "close" else ""
+            return legal, f"{where} the grammar allows {allowed}, got {symbol!r}{why}", edges
         edges.append((state[0], state[1], symbol))
         state = options[symbol]
         if i < len(s) - 1:
