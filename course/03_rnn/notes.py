@@ -1,0 +1,333 @@
+"""
+Title: Recurrent networks: the recurrence, unrolling and backpropagation through time
+Description: A simple RNN written out in numpy and checked against Keras, BPTT derived,
+    why gradients vanish over long lags, and a Keras RNN that learns the embedded
+    Reber grammar.
+Prerequisites: 01_perceptron (dense layers, gradient descent), the chain rule,
+    matrix products.
+"""
+
+"""
+## Why a loop
+
+A feed-forward network maps one input to one output: nothing it saw before counts.
+Many problems come as sequences whose elements depend on each other: to guess the
+next word of a sentence you need the words before it. A recurrent network keeps a
+*state* $h_t$, a summary of everything read so far, and updates it with each new
+input $x_t$:
+
+$$h_t = \\tanh(x_t U + h_{t-1} W + b), \\qquad o_t = \\mathrm{softmax}(h_t V + c).$$
+
+With row vectors (one row per example, as Keras stores them) $U$ is
+`(input_dim, units)`, $W$ `(units, units)`, $b$ `(units,)`. A recurrent layer is a
+dense layer with one more weight matrix, $W$, fed with the layer's own previous
+output. The same $U$, $W$, $b$ serve at every step: the layer has as many parameters
+for a sequence of 5 as for a sequence of 5,000. This is exactly Keras `SimpleRNN`,
+whose weights are `[kernel, recurrent_kernel, bias]` $= [U, W, b]$; we check that
+below.
+"""
+
+import os
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import keras
+import matplotlib.pyplot as plt
+import numpy as np
+
+FIGURES = Path(os.environ.get("NEUROGRADE_FIGURES", Path(__file__).parent / "figures"))
+FIGURES.mkdir(parents=True, exist_ok=True)
+keras.utils.set_random_seed(0)
+rng = np.random.default_rng(0)
+
+
+def rnn_forward(x, h0, U, W, b):
+    """x (batch, T, input_dim), h0 (batch, units) -> hs (batch, T, units)."""
+    hs, h = [], h0
+    for t in range(x.shape[1]):
+        h = np.tanh(x[:, t] @ U + h @ W + b)  # (batch, units)
+        hs.append(h)
+    return np.stack(hs, axis=1)
+
+
+x = rng.normal(size=(2, 6, 3))
+h0 = rng.normal(size=(2, 4))
+U, W, b = rng.normal(size=(3, 4)), rng.normal(size=(4, 4)), rng.normal(size=4)
+layer = keras.layers.SimpleRNN(4, return_sequences=True)
+layer.build((None, None, 3))
+layer.set_weights([U, W, b])
+keras_hs = np.asarray(layer(x.astype("float32"), initial_state=[h0.astype("float32")]))
+print("largest difference from Keras SimpleRNN:", np.abs(rnn_forward(x, h0, U, W, b) - keras_hs).max())
+
+"""
+## Unrolling in time
+
+Drawn with its loop, the network is one cell whose output feeds back into itself.
+Drawn *unrolled*, it is a chain of $T$ copies of the same cell, copy $t$ receiving
+$x_t$ and the state $h_{t-1}$ of copy $t-1$. Substituting the recurrence into
+itself shows what the state holds:
+
+$$h_t = \\tanh\\bigl(x_t U + \\tanh\\bigl(x_{t-1} U + \\tanh(x_{t-2} U + \\cdots) W + b\\bigr) W + b\\bigr),$$
+
+so $h_t$, and the output $o_t$ read from it, depend on every input up to $t$. In
+principle a recurrent network handles sequences of any length; in practice, as the
+next sections show, a *simple* RNN struggles to use inputs that lie far back, which
+is why gated cells (LSTM, GRU) were invented.
+
+The unrolled chain is an ordinary (deep) feed-forward network whose layers share
+their weights, so we can differentiate it with the ordinary chain rule. That is all
+backpropagation through time is.
+
+## Backpropagation through time
+
+Take any loss $L$ computed from the states, and write $dh_t = \\partial L /
+\\partial h_t$ for the part that reaches $h_t$ *directly* (through the output
+$o_t$). The state $h_t$ also feeds $h_{t+1}$, so its total gradient is
+
+$$g_t = dh_t + \\delta_{t+1}, \\qquad \\delta_{t+1} = \\frac{\\partial L}{\\partial h_t}
+\\Big|_{\\text{through } h_{t+1}} .$$
+
+Let $z_t = x_t U + h_{t-1} W + b$, so $h_t = \\tanh(z_t)$ and $\\tanh' = 1 -
+\\tanh^2$. Then $a_t = \\partial L / \\partial z_t = g_t \\odot (1 - h_t^2)$, and
+because $z_t$ is linear in each of $x_t$, $h_{t-1}$, $U$, $W$, $b$:
+
+$$\\frac{\\partial L}{\\partial x_t} = a_t U^\\top, \\qquad
+\\delta_t = a_t W^\\top \\;(\\text{the gradient handed to } h_{t-1}),$$
+$$\\frac{\\partial L}{\\partial U} = \\sum_t x_t^\\top a_t, \\qquad
+\\frac{\\partial L}{\\partial W} = \\sum_t h_{t-1}^\\top a_t, \\qquad
+\\frac{\\partial L}{\\partial b} = \\sum_t \\textstyle\\sum_{\\text{batch}} a_t .$$
+
+The weights are shared by all steps, so their gradients are *sums over time*. The
+backward pass runs from $t = T$ down to $1$ starting from $\\delta_{T+1} = 0$, and
+the $\\delta_1$ left at the end is $\\partial L / \\partial h_0$. We check the
+formulas against TensorFlow's automatic differentiation.
+"""
+
+
+def rnn_backward(dhs, x, h0, U, W, hs):
+    """Gradients of sum(hs * dhs) by BPTT."""
+    grads = {"x": np.zeros_like(x), "U": np.zeros_like(U), "W": np.zeros_like(W),
+             "b": np.zeros(W.shape[0])}
+    delta = np.zeros_like(h0)
+    for t in reversed(range(x.shape[1])):
+        a = (dhs[:, t] + delta) * (1 - hs[:, t] ** 2)  # (batch, units)
+        h_prev = hs[:, t - 1] if t else h0
+        grads["x"][:, t] = a @ U.T
+        grads["U"] += x[:, t].T @ a
+        grads["W"] += h_prev.T @ a
+        grads["b"] += a.sum(axis=0)
+        delta = a @ W.T
+    grads["h0"] = delta
+    return grads
+
+
+import tensorflow as tf
+
+dhs = rng.normal(size=(2, 6, 4))
+ours = rnn_backward(dhs, x, h0, U, W, rnn_forward(x, h0, U, W, b))
+variables = {k: tf.Variable(v) for k, v in {"x": x, "h0": h0, "U": U, "W": W, "b": b}.items()}
+with tf.GradientTape() as tape:
+    h, states = variables["h0"], []
+    for t in range(6):
+        h = tf.tanh(variables["x"][:, t] @ variables["U"] + h @ variables["W"] + variables["b"])
+        states.append(h)
+    loss = tf.reduce_sum(tf.stack(states, axis=1) * dhs)
+taped = dict(zip(variables, tape.gradient(loss, list(variables.values()))))
+for name in variables:
+    print(f"d{name}: largest difference from GradientTape {np.abs(ours[name] - taped[name]).max():.1e}")
+
+"""
+## Why gradients vanish (or explode)
+
+Follow the gradient of a loss at the last step $T$ back to an earlier state
+$h_k$. Each step back multiplies it by the Jacobian of one step,
+$\\partial h_j / \\partial h_{j-1} = \\mathrm{diag}(1 - h_j^2)\\, W^\\top$ (in our row
+convention it acts on the right), so
+
+$$\\frac{\\partial L}{\\partial h_k} = \\frac{\\partial L}{\\partial h_T}
+\\prod_{j=T}^{k+1} \\mathrm{diag}(1 - h_j^2)\\, W^\\top .$$
+
+Its size is at most $\\|\\partial L / \\partial h_T\\|\\,(\\gamma \\|W\\|)^{T-k}$ with
+$\\gamma \\le 1$ the largest $\\tanh'$ met along the way: when $\\|W\\| < 1$ it
+shrinks geometrically with the lag $T - k$ (it *vanishes*), and the network cannot
+learn that an input far back mattered. A large $W$ can make it grow instead, until
+the tanh saturates ($1 - h^2 \\to 0$), which then kills it too. The figure measures
+$\\|\\partial L / \\partial x_t\\|$ for a loss on the last state only, with $W$ a
+scaled orthogonal matrix (all its singular values equal the scale).
+"""
+
+x_long = rng.normal(size=(32, 60, 3))
+U_small = 0.3 * rng.normal(size=(3, 32))
+fig, ax = plt.subplots(figsize=(6, 3.5))
+for scale in (0.5, 0.9, 1.1, 1.5, 3.0):
+    W_scaled = scale * np.linalg.qr(rng.normal(size=(32, 32)))[0]
+    hs = rnn_forward(x_long, np.zeros((32, 32)), U_small, W_scaled, np.zeros(32))
+    last_only = np.zeros_like(hs)
+    last_only[:, -1] = 1.0
+    dx = rnn_backward(last_only, x_long, np.zeros((32, 32)), U_small, W_scaled, hs)["x"]
+    norms = np.linalg.norm(dx, axis=(0, 2))[::-1]  # index = time lag before the last step
+    ax.semilogy(np.arange(60), norms, label=f"W = {scale} x orthogonal")
+ax.set(xlabel="time lag T - t (steps before the loss)", ylabel="gradient norm |dL/dx_t|",
+       title="Gradient reaching an input t steps back")
+ax.legend(fontsize=8)
+fig.tight_layout()
+fig.savefig(FIGURES / "vanishing_gradients.png", dpi=120)
+plt.close(fig)
+
+"""
+Below scale 1 the gradient falls geometrically with the lag: at 0.5 it has lost
+about twenty orders of magnitude after 60 steps, at 0.9 about nine. Even at 1.1 it decays,
+because $\tanh' < 1$ wherever a unit is active. Well above 1 it *explodes* instead,
+and saturation only partly holds it back. Neither regime lets a simple RNN learn
+reliably that an input 50 steps back mattered: the useful window is a narrow band
+of scales, and nothing in training keeps $W$ inside it. That is the vanishing and exploding
+gradient problem Hochreiter (1991) and Bengio, Simard and Frasconi (1994)
+analysed; gradient clipping tames the explosion, and the LSTM's additive cell state was
+designed to keep this product near 1.
+
+## A task that needs memory: the embedded Reber grammar
+
+Reber strings are produced by walking a small graph from `B` to `E`, emitting the
+symbol on each arrow; every node offers two arrows, each taken with probability
+1/2. An *embedded* Reber string wraps one in `B T ... T E` or `B P ... P E`: the
+second-to-last symbol must repeat the second, whatever lies between. Predicting the
+next symbol is the classic test of a recurrent network (Hochreiter and Schmidhuber
+used it for the LSTM): most positions need only the current node of the graph, one
+position needs a memory across the whole string.
+"""
+
+ALPHABET = "BTSXPVE"
+GRAPH = {1: {"T": 2, "P": 3}, 2: {"S": 2, "X": 4}, 3: {"T": 3, "V": 5},
+         4: {"X": 3, "S": 6}, 5: {"P": 4, "V": 6}}
+
+
+def embedded_reber(rng):
+    wrap, node, symbols = "TP"[rng.integers(2)], 1, []
+    while node != 6:
+        symbol = list(GRAPH[node])[rng.integers(2)]
+        symbols.append(symbol)
+        node = GRAPH[node][symbol]
+    return f"B{wrap}B{''.join(symbols)}E{wrap}E"
+
+
+def legal_next(s):
+    """The set of legal next symbols after each proper prefix of an embedded string."""
+    legal, node = [set("TP"), {"B"}, set("TP")], 1
+    for symbol in s[3:-3]:
+        node = GRAPH[node][symbol]
+        legal.append({"E"} if node == 6 else set(GRAPH[node]))
+    return legal + [{s[1]}, {"E"}]
+
+
+positions = {0: (0.0, 0.0), 1: (1.0, 0.0), 2: (2.0, 0.8), 3: (2.0, -0.8), 4: (3.2, 0.8),
+             5: (3.2, -0.8), 6: (4.2, 0.0), 7: (5.2, 0.0)}
+fig, ax = plt.subplots(figsize=(6.5, 3))
+arrows = [(0, 1, "B")] + [(n, m, s) for n, out in GRAPH.items() for s, m in out.items()] + [(6, 7, "E")]
+for start, end, symbol in arrows:
+    (x0, y0), (x1, y1) = positions[start], positions[end]
+    if start == end:
+        ax.annotate(symbol, (x0, y0 + 0.45), ha="center", fontsize=11, color="C3")
+        ax.add_patch(plt.Circle((x0, y0 + 0.28), 0.15, fill=False, color="gray"))
+        continue
+    ax.annotate("", (x1, y1), (x0, y0), arrowprops={"arrowstyle": "->", "color": "gray",
+                                                     "shrinkA": 12, "shrinkB": 12,
+                                                     "connectionstyle": "arc3,rad=0.12"})
+    ax.annotate(symbol, ((x0 + x1) / 2, (y0 + y1) / 2 + 0.12), ha="center", fontsize=11, color="C3")
+for node, (px, py) in positions.items():
+    ax.add_patch(plt.Circle((px, py), 0.16, color="C0" if node in GRAPH else "lightgray"))
+    ax.annotate(str(node) if node in GRAPH else "", (px, py - 0.05), ha="center", color="white")
+ax.set(xlim=(-0.4, 5.6), ylim=(-1.3, 1.5), aspect="equal",
+       title="Reber grammar (embedded: B T|P  [this graph]  T|P E, same T|P twice)")
+ax.axis("off")
+fig.tight_layout()
+fig.savefig(FIGURES / "reber_grammar.png", dpi=120)
+plt.close(fig)
+
+"""
+## Training a SimpleRNN to predict the next symbol
+
+The model reads one-hot symbols and outputs a distribution over the next symbol at
+every step, so the `SimpleRNN` must return its whole sequence of states
+(`return_sequences=True`) and a `Dense` softmax acts on each state (`Dense` works on
+the last axis of a 3-D tensor, no `TimeDistributed` needed). Strings have different
+lengths: we pad them with zeros at the end and give the padded targets weight 0
+through `sample_weight`; without that mask the model spends its effort predicting
+padding and stalls well short of the grammar. We measure, on held-out strings, the
+share of positions where the most likely next symbol is legal.
+"""
+
+strings = [embedded_reber(rng) for _ in range(2500)]
+strings = [s for s in strings if len(s) <= 30]
+L = 29
+X = np.zeros((len(strings), L, 7), "float32")
+Y = np.zeros_like(X)
+mask = np.zeros((len(strings), L), "float32")
+for i, s in enumerate(strings):
+    ids = [ALPHABET.index(c) for c in s]
+    X[i, np.arange(len(s) - 1), ids[:-1]] = 1
+    Y[i, np.arange(len(s) - 1), ids[1:]] = 1
+    mask[i, : len(s) - 1] = 1
+train, held_out = slice(0, 2000), slice(2000, None)
+
+model = keras.Sequential([
+    keras.Input(shape=(None, 7)),
+    keras.layers.SimpleRNN(32, return_sequences=True),
+    keras.layers.Dense(7, activation="softmax"),
+])
+model.compile(optimizer=keras.optimizers.Adam(0.01), loss="categorical_crossentropy")
+
+
+def legal_share(probs, strings):
+    hits = [ALPHABET[int(np.argmax(probs[i, t]))] in allowed
+            for i, s in enumerate(strings) for t, allowed in enumerate(legal_next(s))]
+    return float(np.mean(hits))
+
+
+shares, losses = [], []
+for epoch in range(6):
+    history = model.fit(X[train], Y[train], sample_weight=mask[train], batch_size=32, verbose=0)
+    losses.append(history.history["loss"][0])
+    shares.append(legal_share(model.predict(X[held_out], verbose=0), strings[held_out]))
+    print(f"epoch {epoch + 1}: loss {losses[-1]:.3f}, legal next-symbol share {shares[-1]:.3f}")
+
+fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.6), gridspec_kw={"width_ratios": [1, 1.6]})
+left.plot(range(1, 7), shares, "o-", label="legal share (held out)")
+left.plot(range(1, 7), losses, "s--", label="training loss")
+left.set(xlabel="epoch", title="Training on 2,000 strings")
+left.legend(fontsize=8)
+example = "BPBTSSXXTVVEPE"
+example_x = np.eye(7, dtype="float32")[[ALPHABET.index(c) for c in example[:-1]]][None]
+probs = model.predict(example_x, verbose=0)[0]  # (len(example) - 1, 7)
+right.imshow(probs.T, cmap="Blues", vmin=0, vmax=1, aspect="auto")
+right.set(xticks=range(len(example) - 1), xticklabels=list(example[:-1]), yticks=range(7),
+          yticklabels=list(ALPHABET), xlabel="symbol just read", ylabel="next symbol",
+          title="Learned next-symbol probabilities on " + example)
+for t, allowed in enumerate(legal_next(example)):
+    for symbol in allowed:
+        right.add_patch(plt.Rectangle((t - 0.5, ALPHABET.index(symbol) - 0.5), 1, 1, fill=False,
+                                      edgecolor="C3", lw=1.2))
+fig.tight_layout()
+fig.savefig(FIGURES / "reber_training.png", dpi=120)
+plt.close(fig)
+
+"""
+The red boxes mark the legal next symbols. Inside the inner string the network
+splits its probability between the two arrows of the current node, as it should:
+the grammar itself flips a coin there. After the inner `E`, the only legal symbol is
+the `P` read twelve steps earlier; a network that learned it has carried that bit
+through its state across the whole inner string. In the assignment you build this
+model, write the forward and backward pass yourself, and generate the strings.
+
+## Summary
+
+- A recurrent layer is a dense layer with a second weight matrix $W$ applied to its
+  own previous output; the weights are shared over time.
+- Unrolled, it is a deep network with tied weights; BPTT is the chain rule on it,
+  with the parameter gradients summed over steps and a recurrent term $a_t W^\\top$
+  handed from each step to the one before.
+- The gradient reaching $k$ steps back is a product of $k$ Jacobians and typically
+  vanishes (or explodes) geometrically, which limits how far back a simple RNN can
+  learn to look.
+"""
