@@ -145,8 +145,9 @@ def render_feedback_html(result: Result, student: str) -> str:
         f"submission sha256 {str(extra['submission_sha256'])[:12]}"
         if extra.get("submission_sha256") else "") if x)
     title = f"{result.assignment}: feedback for {student}"
-    details = "".join(sections) if sections else \
-        '<p class="ok">Every test passed. Well done.</p>'
+    all_passed = bool(result.tests) and all(t.passed for t in result.tests)
+    details = ('<p class="ok">Every test passed. Well done.</p>' if all_passed else "") + \
+        "".join(sections)
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">

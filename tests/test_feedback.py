@@ -121,8 +121,10 @@ def test_hidden_test_messages_are_withheld(result):
 
 
 def test_all_passed_page_and_unreadable_submission():
-    perfect = Result("toy", [_test("t", "add", 3, True)])
-    assert "Every test passed" in render_feedback_html(perfect, "carol")
+    perfect = Result("toy", [_test("t", "add", 3, True)],
+                     figures=[Figure("your adder", "add", _png("tab:green", "add"))])
+    page = render_feedback_html(perfect, "carol")
+    assert "Every test passed" in page and "your adder" in page
     broken = Result("toy", [_test("t", "add", 3, False, "not graded")],
                     error="your notebook is not valid JSON <oops>")
     page = render_feedback_html(broken, "dave")
