@@ -49,6 +49,11 @@ def summary(values) -> str:
     return f"min {v.min():.4f}, median {np.median(v):.4f}, max {v.max():.4f}"
 
 
+def gap(cd, wrong, valid) -> float:
+    """Smallest distance from any rejected expectation to any accepted one."""
+    return min(cd.distance(bad, good) for bad in wrong for good in valid.values())
+
+
 def cd_margins(cd, sub) -> list[str]:
     """Noise of the reference estimate vs the gaps to the conventions the test rejects."""
     noise, gaps = [], {"sign flipped": [], "hidden probabilities drive the chain": [],
@@ -60,14 +65,13 @@ def cd_margins(cd, sub) -> list[str]:
             got = tuple(np.asarray(x) for x in rbm.contrastive_divergence(V0))
             valid = cd.expected_cd(W, b, c, V0, k)
             noise.append(min(cd.distance(got, w) for w in valid.values()))
-            nearest = lambda bad: min(cd.distance(bad, w) for w in valid.values())  # noqa: E731
-            gaps["sign flipped"].append(min(nearest(tuple(-x for x in w))
-                                            for w in valid.values()))
+            flipped = [tuple(-x for x in w) for w in valid.values()]
+            gaps["sign flipped"].append(gap(cd, flipped, valid))
             gaps["hidden probabilities drive the chain"].append(
-                min(nearest(x) for x in cd.mean_field_hidden_cd(W, b, c, V0, k)))
+                gap(cd, cd.mean_field_hidden_cd(W, b, c, V0, k), valid))
             if k == 3:
                 gaps["k ignored (CD-1 for k=3)"].append(
-                    min(nearest(w) for w in cd.expected_cd(W, b, c, V0, 1).values()))
+                    gap(cd, cd.expected_cd(W, b, c, V0, 1).values(), valid))
     lines = [f"- reference distance to the nearest accepted expectation (noise): "
              f"{summary(noise)}; tolerance {cd.TOLERANCE}"]
     lines += [f"- exact gap from an accepted convention, {name}: {summary(v)}"
