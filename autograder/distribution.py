@@ -13,6 +13,7 @@ same dependencies as the package the instructor tested.
 
 from __future__ import annotations
 
+import importlib.util
 import shutil
 import subprocess
 import sys
@@ -55,7 +56,8 @@ def build_wheel(dest_dir: Path, keep: SuiteFilter) -> Path:
     """Build a neurograde wheel into `dest_dir` whose suites hold only what `keep` accepts.
 
     Built offline (`pip wheel --no-deps --no-build-isolation`) with the setuptools
-    already installed, so it works on a machine without network.
+    already installed, so it works on a machine without network; where setuptools
+    is not installed, pip builds in an isolated environment fetched from PyPI.
     """
     pyproject = REPO_ROOT / "pyproject.toml"
     if not pyproject.is_file():
@@ -72,8 +74,11 @@ def build_wheel(dest_dir: Path, keep: SuiteFilter) -> Path:
         readme = REPO_ROOT / "README.md"
         (staging / "README.md").write_text(readme.read_text() if readme.is_file() else "")
         out = Path(tmp) / "dist"
+        # Offline with the setuptools already installed; without one, pip fetches it.
+        isolation = [] if importlib.util.find_spec("setuptools") is None \
+            else ["--no-build-isolation"]
         proc = subprocess.run(
-            [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
+            [sys.executable, "-m", "pip", "wheel", "--no-deps", *isolation,
              "--disable-pip-version-check", "-q", "-w", str(out), str(staging)],
             capture_output=True, text=True)
         wheels = sorted(out.glob("neurograde-*.whl"))
