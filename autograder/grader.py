@@ -201,6 +201,7 @@ def _run_all(config: dict, workdir: Path, assignment: Assignment,
     figures: list[Figure] = []
     isolation: dict = {}
     while True:
+        done_before = len(results)
         run = run_child(config, workdir, limits, _deadline_policy(assignment, collected))
         isolation = isolation or next(
             ({k: v for k, v in e.items() if k not in ("event", "t")}
@@ -218,7 +219,12 @@ def _run_all(config: dict, workdir: Path, assignment: Assignment,
                 results[c.nodeid] = _failed(c, failure)
             break
         culprit = _running_test(run, results)
-        if culprit is None:  # died between tests: nothing left to blame, nothing to retry
+        if culprit is None and len(results) > done_before:
+            # It died after a test that reported (KeyboardInterrupt stops pytest):
+            # the tests that never started get a fresh child.
+            config = {**config, "only": [c.nodeid for c in remaining]}
+            continue
+        if culprit is None:  # died before any test of this run: nothing to blame or retry
             reason = _death_reason(run, "between tests", assignment, ingested)
             for c in remaining:
                 results[c.nodeid] = _failed(c, reason)

@@ -41,7 +41,8 @@ def _interesting(value) -> bool:
 
 
 def snapshot() -> dict[str, int]:
-    """name -> id of every guarded function, class and class attribute."""
+    """name -> id of every guarded function, class and class attribute (and, per
+    class, a hash of its attribute names)."""
     ids: dict[str, int] = {}
     for mod_name, module in _modules():
         try:
@@ -53,7 +54,10 @@ def snapshot() -> dict[str, int]:
                 continue
             ids[f"{mod_name}.{name}"] = id(value)
             if isinstance(value, type) and getattr(value, "__module__", "") == mod_name:
-                for attr, member in list(vars(value).items()):
+                members = list(vars(value).items())
+                # The attribute names too: a new one can shadow an inherited method.
+                ids[f"{mod_name}.{name}.__dict__"] = hash(tuple(sorted(k for k, _ in members)))
+                for attr, member in members:
                     if _interesting(member):
                         ids[f"{mod_name}.{name}.{attr}"] = id(member)
     return ids

@@ -31,7 +31,8 @@ def _report_isolation(config: dict) -> None:
         not os.access("/", os.W_OK)
     interfaces = [name for _, name in socket.if_nameindex()]
     line = json.dumps({"event": "isolation", "filesystem_read_only": readonly,
-                       "network": interfaces != ["lo"]}) + "\n"
+                       "network": interfaces != ["lo"],
+                       "own_pid_namespace": os.getpid() == 1}) + "\n"
     os.write(config["events_fd"], line.encode())
 
 

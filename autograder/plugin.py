@@ -128,8 +128,16 @@ def _test_seed(nodeid: str) -> int:
     return (_config()["seed"] + zlib.crc32(nodeid.encode())) % 2**31
 
 
+def pytest_keyboard_interrupt(excinfo):
+    """Student code raised KeyboardInterrupt: pytest stops; say so for the running test."""
+    if _STATE.get("running"):
+        emit("result", nodeid=_STATE["running"], outcome="failed",
+             message="your code raised KeyboardInterrupt, which stops the test run")
+
+
 def pytest_runtest_logstart(nodeid, location):
     _STATE["started"] = True
+    _STATE["running"] = nodeid
     emit("start", nodeid=nodeid)
     timeout = next((t["timeout"] for t in _STATE["collected"] if t["nodeid"] == nodeid), None)
     if timeout:

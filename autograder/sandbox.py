@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import functools
 import json
 import os
 import resource
 import selectors
+import shutil
 import signal
 import subprocess
 import sys
@@ -118,6 +120,25 @@ def _isolate(libc, workdir: bytes) -> None:
         libc.mount(None, mountpoint, None, MS_REMOUNT | MS_BIND | MS_RDONLY, None)
 
 
+@functools.lru_cache(maxsize=1)
+def pid_namespace_prefix() -> tuple[str, ...]:
+    """`unshare` arguments that run the harness as PID 1 of its own PID namespace.
+
+    Inside it the child cannot see or signal the grader or any other process
+    (`kill(-1)` reaches only its own namespace), and when the harness dies the
+    kernel kills everything it started. Empty when this machine does not allow it
+    (not root, or no util-linux `unshare`).
+    """
+    prefix = ("unshare", "--pid", "--fork", "--kill-child", "--mount-proc")
+    if shutil.which("unshare") is None:
+        return ()
+    try:
+        probe = subprocess.run([*prefix, "--mount", "true"], capture_output=True, timeout=10)
+    except (OSError, subprocess.TimeoutExpired):
+        return ()
+    return prefix if probe.returncode == 0 else ()
+
+
 def tree_rss_mb(proc: psutil.Process) -> float:
     total = 0
     with contextlib.suppress(psutil.Error):
@@ -155,7 +176,8 @@ def run_child(config: dict, workdir: Path, limits: Limits,
     run = ChildRun()
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "autograder.harness", str(config_path)],
+            [*pid_namespace_prefix(), sys.executable, "-m", "autograder.harness",
+             str(config_path)],
             cwd=workdir, env=child_env(workdir), stdin=subprocess.DEVNULL,
             stdout=log, stderr=subprocess.STDOUT, pass_fds=(write_fd,),
             start_new_session=True, preexec_fn=_limit_child(limits, workdir),

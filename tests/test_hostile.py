@@ -1,0 +1,65 @@
+"""Grade the corpus of hostile submissions (tests/hostile/) and hold the grader to
+what each file's header says it must make of it."""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+
+from autograder.grader import grade_submission
+from autograder.sandbox import pid_namespace_prefix
+from tests.test_grader import TOY
+
+CORPUS = sorted((Path(__file__).parent / "hostile").glob("*.py"))
+PLANTED = [Path("/tmp/results.json"), Path("/dev/shm/results.json")]
+
+
+def header(path: Path) -> dict[str, list[str]]:
+    fields: dict[str, list[str]] = {}
+    for line in path.read_text().splitlines():
+        match = re.match(r"# (expect|message|requires): (.*)", line)
+        if match:
+            fields.setdefault(match.group(1), []).append(match.group(2).strip())
+    return fields
+
+
+def sleepers() -> list[psutil.Process]:
+    found = []
+    for proc in psutil.process_iter(["cmdline"]):
+        if "neurograde-hostile-sleeper" in " ".join(proc.info["cmdline"] or []):
+            found.append(proc)
+    return found
+
+
+def test_corpus_is_there():
+    assert len(CORPUS) >= 15
+
+
+@pytest.mark.parametrize("path", CORPUS, ids=lambda p: p.stem)
+def test_hostile_submission(path, tmp_path):
+    spec = header(path)
+    if "pid-namespace" in spec.get("requires", []) and not pid_namespace_prefix():
+        pytest.skip("the sandbox has no PID namespace on this machine")
+    for planted in PLANTED:
+        planted.unlink(missing_ok=True)
+
+    result = grade_submission(path, TOY)
+
+    expected = dict(item.split("=") for item in spec["expect"][0].split())
+    got = {task: f"{score:g}" for task, (score, _) in result.tasks().items()}
+    assert got == expected, [(t.task, t.output) for t in result.tests if not t.passed]
+    for message in spec.get("message", []):
+        task, text = message.split(": ", 1)
+        outputs = " | ".join(t.output for t in result.tests if t.task == task)
+        assert text in outputs, f"{task}: {text!r} not in {outputs!r}"
+    assert result.max_score == 10
+    for planted in PLANTED:
+        assert not planted.exists(), f"the submission wrote {planted}"
+    deadline = time.monotonic() + 5
+    while sleepers() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not sleepers(), "a process the submission started outlived its grading"
