@@ -11,13 +11,13 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
 from autograder import __version__
 from autograder.assignments import Assignment
-from autograder.grader import grade_submission, sha256_of
+from autograder.cluster import executor, grade_payload, payload, unpack
+from autograder.grader import collect_tests, sha256_of
 from autograder.result import Result
 from autograder.sandbox import SHUTDOWN
 from autograder.sinks import write_scores_csv
@@ -84,17 +84,12 @@ def _write_atomically(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
-def _grade_one(sub: Submission, assignment: Assignment) -> Result:
-    if sub.path is None:
-        from autograder.grader import collect_tests
-
-        tests = collect_tests(assignment)
-        for t in tests:
-            t.output = "no .ipynb or .py submission was found in this student's folder"
-        return Result(assignment=assignment.id, tests=tests, error="no submission found",
-                      output="No submission found.",
-                      extra_data={"grader_version": __version__})
-    return grade_submission(sub.path, assignment)
+def _nothing_submitted(assignment: Assignment) -> Result:
+    tests = collect_tests(assignment)
+    for t in tests:
+        t.output = "no .ipynb or .py submission was found in this student's folder"
+    return Result(assignment=assignment.id, tests=tests, error="no submission found",
+                  output="No submission found.", extra_data={"grader_version": __version__})
 
 
 def grade_batch(
@@ -103,8 +98,14 @@ def grade_batch(
     out_dir: Path,
     workers: int = 1,
     on_done: Callable[[Submission, Result, bool], None] | None = None,
+    backend: str = "local",
+    scheduler: str | None = None,
 ) -> dict[str, Result]:
     """Grade every submission, writing each result as soon as it is ready.
+
+    `backend` is "local" (a pool of `workers` threads, each driving one sandboxed
+    child) or "dask" (a Dask cluster at `scheduler`, or a LocalCluster of
+    `workers` processes when no address is given); results are identical.
 
     `on_done(submission, result, reused)` is called in the calling thread as
     results arrive (for progress bars). Returns student -> Result.
@@ -120,20 +121,23 @@ def grade_batch(
                 on_done(sub, cached, True)
         else:
             todo.append(sub)
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        futures = {pool.submit(_grade_one, sub, assignment): sub for sub in todo}
+    def finish(sub: Submission, result: Result) -> None:
+        _write_atomically(result_path(out_dir, sub.student), result.to_json())
+        results[sub.student] = result
+        if on_done:
+            on_done(sub, result, False)
+
+    for sub in [s for s in todo if s.path is None]:
+        finish(sub, _nothing_submitted(assignment))
+    with executor(backend, workers, scheduler) as (submit, completed, cancel_all):
+        futures = {submit(grade_payload, payload(sub.path, assignment)): sub
+                   for sub in todo if sub.path is not None}
         try:
-            for future in as_completed(futures):
-                sub = futures[future]
-                result = future.result()
-                _write_atomically(result_path(out_dir, sub.student), result.to_json())
-                results[sub.student] = result
-                if on_done:
-                    on_done(sub, result, False)
+            for future in completed(futures):
+                finish(futures[future], unpack(future.result()))
         except BaseException:  # Ctrl-C included: stop every child, write nothing half-done
             SHUTDOWN.set()
-            for f in futures:
-                f.cancel()
+            cancel_all(list(futures))
             raise
     write_scores_csv(out_dir / "scores.csv", results)
     return results

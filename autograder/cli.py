@@ -2,7 +2,8 @@
 
     neurograde list
     neurograde check SUBMISSION [--assignment ID]
-    neurograde grade PATH [--assignment ID] [--workers N] [--json FILE] [--out DIR]
+    neurograde grade PATH [--assignment ID] [--workers N] [--backend local|dask]
+                          [--scheduler ADDRESS] [--json FILE] [--out DIR]
                      [--junit FILE] [--csv FILE]
     neurograde release DIR [--force]
     neurograde gradescope ID -o autograder.zip
@@ -56,6 +57,10 @@ def _parser() -> argparse.ArgumentParser:
     grade = sub.add_parser("grade", help="grade one submission or a folder of them")
     grade.add_argument("path", type=Path, help="a submission, or a folder with one per student")
     grade.add_argument("--assignment", help="assignment id (inferred when omitted)")
+    grade.add_argument("--backend", choices=("local", "dask"), default="local",
+                       help="where a folder's gradings run (default: local processes)")
+    grade.add_argument("--scheduler", metavar="ADDRESS",
+                       help="Dask scheduler address (default: start a LocalCluster)")
     grade.add_argument("--workers", type=int, default=os.cpu_count() or 1,
                        help="submissions graded at once (default: number of cores)")
     grade.add_argument("--json", type=Path, help="write the result record (one submission)")
@@ -171,7 +176,8 @@ def cmd_grade(args, console: Console) -> int:
     assignment = get_assignment(args.assignment)
     out = args.out or Path("neurograde-out") / assignment.id
     results = _grade_folder(args.path, assignment, out, args.workers, console,
-                            pages=args.out is not None)
+                            pages=args.out is not None, backend=args.backend,
+                            scheduler=args.scheduler)
     console.print(batch_table(results, f"{assignment.id}: {len(results)} submissions"))
     _record_in_gradebook(args.gradebook, assignment, results, console)
     _write_sinks(args, results, console)
@@ -203,7 +209,8 @@ def _record_in_gradebook(db: str | None, assignment: Assignment, results: dict,
 
 
 def _grade_folder(folder: Path, assignment: Assignment, out: Path, workers: int,
-                  console: Console, pages: bool = False) -> dict:
+                  console: Console, pages: bool = False, backend: str = "local",
+                  scheduler: str | None = None) -> dict:
     submissions = find_submissions(folder, assignment)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                TimeRemainingColumn())
@@ -220,7 +227,8 @@ def _grade_folder(folder: Path, assignment: Assignment, out: Path, workers: int,
             progress.console.print(f"  {sub.student}: {result.score:g} / "
                                    f"{result.max_score:g}{note}")
 
-        return grade_batch(submissions, assignment, out, workers=workers, on_done=done)
+        return grade_batch(submissions, assignment, out, workers=workers, on_done=done,
+                           backend=backend, scheduler=scheduler)
 
 
 def cmd_demo(args, console: Console) -> int:

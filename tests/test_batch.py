@@ -47,3 +47,13 @@ def test_batch_grades_everyone_and_resumes(tmp_path):
     assert dict(seen) == {"alice": True, "bob": False, "carol": True, "dave": False}
     assert results["bob"].score == 10
     assert json.loads((out / "bob.json").read_text())["score"] == 10
+
+
+def test_dask_local_cluster_gives_identical_results(tmp_path):
+    cohort = make_cohort(tmp_path / "cohort")
+    subs = find_submissions(cohort, TOY)
+    local = grade_batch(subs, TOY, tmp_path / "local", workers=2)
+    dask = grade_batch(subs, TOY, tmp_path / "dask", workers=2, backend="dask")
+    assert set(dask) == set(local)
+    for student in local:
+        assert dask[student].comparable() == local[student].comparable(), student

@@ -50,7 +50,7 @@ def test_correct_submission_full_marks(tmp_path):
 def test_wrong_answer_keeps_other_points(tmp_path):
     result = grade_submission(submit(tmp_path, CORRECT.replace("a * b", "a + b")), TOY)
     assert by_task(result) == {"add": (3, 3), "mul": (0, 4), "neg": (3, 3)}
-    assert outputs(result, "mul")[0] == "mul(4, 5) should be 20"
+    assert outputs(result, "mul")[0] == "mul(4, 5): expected 20, got 9"
 
 
 def test_missing_function_is_named(tmp_path):
