@@ -72,8 +72,8 @@ def student_gradients(sub, params, dhs) -> dict:
     hs = np.asarray(hs, dtype=float)
     want = states(params)
     if hs.shape != want.shape or not np.allclose(hs, want, atol=1e-5):
-        raise AssertionError("rnn_backward is checked on the cache of your rnn_forward, whose "
-                             "states are not tanh(x_t U + h_{t-1} W + b) yet: fix rnn_forward "
+        raise AssertionError("rnn_backward is checked on the cache of your rnn_forward, whose " \
+                             "states are not tanh(x_t U + h_{t-1} W + b) yet: fix rnn_forward " \
                              "first (see its tests)")
     grads = sub.rnn_backward(dhs.copy(), cache)
     if not isinstance(grads, dict):
@@ -137,8 +137,8 @@ def test_gradient_flows_back_from_last_step(sub, seed):
     grads = student_gradients(sub, params, dhs)
     dx = as_array(grads["dx"], "dx", dtype=float)
     if dx.shape == params[0].shape and np.allclose(dx[:, 0], 0.0) and np.allclose(grads["dh0"], 0.0):
-        raise AssertionError("with dhs nonzero only at the last step, dx[:, 0] and dh0 are zero, "
-                             "but the last state depends on both through the recurrence: carry "
+        raise AssertionError("with dhs nonzero only at the last step, dx[:, 0] and dh0 are zero, " \
+                             "but the last state depends on both through the recurrence: carry " \
                              "the gradient backwards (dh_next = a_t W^T) and add it at step t-1")
     want = tape_gradients(params, dhs)
     for key in KEYS:

@@ -86,12 +86,11 @@ def test_cell_matches_keras(sub, seed):
     x, h0, U, W, b = draw(rng, batch=5, T=1, input_dim=3, units=4)
     want = keras_states(x, h0, U, W, b)[:, 0]
     got = expect_shape(sub.rnn_cell_forward(x[:, 0], h0, U, W, b), (5, 4),
-                       "rnn_cell_forward(x_t (5, 3), h_prev (5, 4), ...)",
-                       hint="h_t has shape (batch, units)")
+                       "rnn_cell_forward(x_t (5, 3), h_prev (5, 4), ...)", hint="h_t is (batch, units)")
     diff = float(np.max(np.abs(np.asarray(got, dtype=float) - want)))
     if not diff <= FORWARD_TOL:
-        cause = diagnose(np.asarray(got, dtype=float)[:, None], x, h0, U, W, b) or \
-            "h_t = tanh(x_t U + h_prev W + b)"
+        cause = diagnose(np.asarray(got, dtype=float)[:, None], x, h0, U, W, b)
+        cause = cause or "h_t = tanh(x_t U + h_prev W + b)"
         raise AssertionError(f"h_t differs from Keras SimpleRNNCell by {diff:.2g}: {cause}")
 
 
