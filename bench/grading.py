@@ -15,7 +15,9 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -44,6 +46,33 @@ def time_grading(path: Path, assignment, runs: int) -> tuple[list[float], bool, 
     return times, all(r == records[0] for r in records), result
 
 
+def time_nbgrader_autograde(assignment, runs: int) -> list[float]:
+    """Seconds for `nbgrader autograde` of the reference in a fresh course directory."""
+    times = []
+    for _ in range(runs):
+        with tempfile.TemporaryDirectory() as tmp:
+            course = Path(tmp)
+            flags = [f"--CourseDirectory.root={course}",
+                     f"--CourseDirectory.db_url=sqlite:///{course / 'gradebook.db'}"]
+            source = course / "source" / assignment.id
+            source.mkdir(parents=True)
+            notebook = assignment.solutions_dir / f"{assignment.id}.ipynb"
+            shutil.copy(notebook, source)
+            nbgrader = [sys.executable, "-m", "nbgrader"]
+            subprocess.run([*nbgrader, "generate_assignment", assignment.id, *flags],
+                           check=True, capture_output=True)
+            submitted = course / "submitted" / "alice" / assignment.id
+            submitted.mkdir(parents=True)
+            shutil.copy(notebook, submitted)
+            subprocess.run([*nbgrader, "db", "student", "add", "alice", *flags],
+                           check=True, capture_output=True)
+            start = time.perf_counter()
+            subprocess.run([*nbgrader, "autograde", assignment.id, *flags], check=True,
+                           capture_output=True)
+            times.append(time.perf_counter() - start)
+    return times
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--assignment", action="append")
@@ -53,6 +82,7 @@ def main() -> None:
     chosen = [get_assignment(a) for a in args.assignment] if args.assignment else \
         [a for a in all_assignments() if (a.solutions_dir / f"{a.id}.ipynb").is_file()]
 
+    medians: dict[str, float] = {}
     lines = [
         "# Benchmark results",
         "",
@@ -69,10 +99,23 @@ def main() -> None:
     for a in chosen:
         times, same, result = time_grading(a.solutions_dir / f"{a.id}.ipynb", a, args.regrades)
         goal = GOALS.get(a.id, 45)
+        medians[a.id] = statistics.median(times)
         lines.append(f"| {a.id} | {len(times)} | {statistics.median(times):.1f} | "
                      f"{min(times):.1f} | {max(times):.1f} | <= {goal} | "
                      f"{result.score:g}/{result.max_score:g} | {'yes' if same else 'NO'} |")
         print(lines[-1], flush=True)
+
+    lines += ["", f"Whole course: {sum(medians.values()):.0f} s for one correct submission of "
+              f"each of the {len(medians)} assignments (goal <= 180 s).", ""]
+    if "perceptron" in medians:
+        nb_times = time_nbgrader_autograde(get_assignment("perceptron"), 2)
+        ratio = medians["perceptron"] / statistics.median(nb_times)
+        lines += ["## nbgrader autograde", "",
+                  f"The perceptron reference through `nbgrader autograde` (the notebook runs, "
+                  f"its test cells hand over to the engine): median "
+                  f"{statistics.median(nb_times):.1f} s; `neurograde grade` takes "
+                  f"{ratio:.2f}x that (goal <= 0.5x).", ""]
+        print(lines[-2], flush=True)
 
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
