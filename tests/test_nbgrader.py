@@ -52,14 +52,20 @@ def mutated_notebook(source: Path, patches) -> nbformat.NotebookNode:
     return nb
 
 
-@pytest.mark.slow
-def test_autograde_matches_engine(tmp_path):
-    assignment = get_assignment("perceptron")
-    source = assignment.solutions_dir / "perceptron.ipynb"
+def perceptron_course(tmp_path: Path) -> tuple[Path, Path]:
+    """A fresh nbgrader course with the perceptron assignment generated in it."""
+    source = get_assignment("perceptron").solutions_dir / "perceptron.ipynb"
     course = tmp_path / "course"
     (course / "source" / "perceptron").mkdir(parents=True)
     shutil.copy(source, course / "source" / "perceptron" / "perceptron.ipynb")
     nbgrader(course, "generate_assignment", "perceptron")
+    return course, source
+
+
+@pytest.mark.slow
+def test_autograde_matches_engine(tmp_path):
+    assignment = get_assignment("perceptron")
+    course, source = perceptron_course(tmp_path)
 
     mutant = next(m for m in load_mutants(assignment) if m.name == "rule-sign-flipped")
     submissions = {"alice": nbformat.read(str(source), as_version=4),
@@ -95,11 +101,7 @@ def test_autograde_matches_engine(tmp_path):
 @pytest.mark.slow
 def test_engine_writes_gradebook(tmp_path):
     assignment = get_assignment("perceptron")
-    source = assignment.solutions_dir / "perceptron.ipynb"
-    course = tmp_path / "course"
-    (course / "source" / "perceptron").mkdir(parents=True)
-    shutil.copy(source, course / "source" / "perceptron" / "perceptron.ipynb")
-    nbgrader(course, "generate_assignment", "perceptron")
+    course, source = perceptron_course(tmp_path)
     result = grade_submission(assignment.student_dir / "perceptron.ipynb", assignment)
     db = f"sqlite:///{course / 'gradebook.db'}"
     scores = write_to_gradebook(db, result, "carol", source)
