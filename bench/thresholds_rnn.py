@@ -99,7 +99,8 @@ def main() -> None:
         "",
         f"Budget in the hidden test: at most {epochs} epochs of {procedure.TRAIN} strings, batch "
         f"{procedure.BATCH}; pass when the share of held-out positions whose most likely next "
-        f"symbol is legal reaches {bar}. Runs below do not stop early.",
+        f"symbol is legal reaches {bar}. Each run stops one epoch after reaching the bar "
+        "(or after the whole budget).",
         f"Measured {time.strftime('%Y-%m-%d')} with keras {keras.__version__}.",
         "Reference points: predicting from the current symbol alone reaches about 0.5; a",
         "perfect automaton that forgets the second symbol (coin flip after the inner E) about",
@@ -127,7 +128,17 @@ def main() -> None:
         best = f"{max(max(s for s, _ in h) for h in failed):.3f}" if failed else "-"
         lines.append(f"| {name} | {len(seeds)} | {len(done)}/{len(seeds)} | {row} | {best} |")
         print(lines[-1], flush=True)
-    lines += ["", "Grading time of the reference notebook (whole suite, 2 cores): see below.", ""]
+    lines += [
+        "",
+        f"Why {bar}: every seed of both correct solutions reaches it, the Keras-default one",
+        f"within {epochs // 2} epochs (less than half the budget); broken models stay far below",
+        "(no recurrence about 0.55, no softmax under 0.45). The bar is just under what a",
+        "perfect automaton without the long memory gets (0.955): it grades that the grammar",
+        "was learned at nearly every position. The long-range memory (the T/P after the",
+        "inner E) is reported in the feedback figure but not required: with Adam 1e-3 it",
+        "is only half learned within the budget.",
+        "",
+    ]
     out = Path(__file__).with_suffix(".md")
     out.write_text("\n".join(lines) + "\n")
     print("wrote", out)
