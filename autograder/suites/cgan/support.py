@@ -1,0 +1,139 @@
+"""Helpers shared by the cgan hidden tests: stable formulas, digits, model probes."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import HealthCheck, Phase, settings
+
+
+def derandomized(max_examples: int) -> settings:
+    """The same examples on every regrade (the student functions are stateless)."""
+    return settings(derandomize=True, database=None, max_examples=max_examples, deadline=None,
+                    phases=(Phase.explicit, Phase.generate, Phase.shrink),
+                    suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                           HealthCheck.too_slow])
+
+
+def sigmoid(x):
+    return 0.5 * (1.0 + np.tanh(0.5 * np.asarray(x, dtype=float)))
+
+
+def softplus(x):
+    """log(1 + exp(x)) without overflow."""
+    x = np.asarray(x, dtype=float)
+    return np.maximum(x, 0.0) + np.log1p(np.exp(-np.abs(x)))
+
+
+def d_loss_oracle(real_logits, fake_logits) -> float:
+    """-[mean log sigmoid(real) + mean log(1 - sigmoid(fake))]."""
+    return float(np.mean(softplus(-np.ravel(real_logits))) + np.mean(softplus(np.ravel(fake_logits))))
+
+
+def g_loss_oracle(fake_logits) -> float:
+    """-mean log sigmoid(fake): the non-saturating generator loss."""
+    return float(np.mean(softplus(-np.ravel(fake_logits))))
+
+
+def scalar(value, what: str) -> float:
+    """A loss as one float, whatever tensor type holds it."""
+    try:
+        arr = np.asarray(value, dtype=float)
+    except Exception as exc:  # noqa: BLE001  (anything a student may return)
+        raise AssertionError(f"{what} should be a number (a scalar tensor), got "
+                             f"{type(value).__name__}: {exc}") from None
+    if arr.size != 1:
+        raise AssertionError(f"{what} should be one number (the mean over the batch), got shape "
+                             f"{arr.shape}: average the per-sample losses")
+    return float(arr.reshape(()))
+
+
+def digits():
+    """sklearn's 8x8 digits scaled to [-1, 1]: images (1797, 8, 8, 1) float32, labels (1797,)."""
+    from sklearn.datasets import load_digits
+
+    data = load_digits()
+    images = (data.data / 8.0 - 1.0).astype(np.float32).reshape(-1, 8, 8, 1)
+    return images, data.target.astype(np.int32)
+
+
+class NearestCentroid:
+    """The grader's fixed digit classifier: the closest class mean of the real digits."""
+
+    def __init__(self, images, labels):
+        flat = images.reshape(len(images), -1)
+        self.centroids = np.stack([flat[labels == k].mean(axis=0) for k in range(10)])
+
+    def predict(self, images):
+        flat = np.asarray(images, dtype=float).reshape(len(images), -1)
+        dist = ((flat[:, None, :] - self.centroids[None, :, :]) ** 2).sum(axis=2)
+        return dist.argmin(axis=1)
+
+
+def call_model(model, inputs) -> np.ndarray:
+    """model(inputs) as numpy, with a readable failure."""
+    try:
+        out = model(inputs, training=False)
+    except Exception as exc:  # noqa: BLE001
+        shapes = [getattr(x, "shape", None) for x in inputs]
+        raise AssertionError(f"calling your model on inputs of shapes {shapes} failed: "
+                             f"{type(exc).__name__}: {str(exc)[:300]}") from None
+    return np.asarray(out, dtype=float)
+
+
+def randomize_weights(model, scale: float, seed: int) -> None:
+    """Overwrite every trainable weight with N(0, scale^2) draws (non-trainable ones stay)."""
+    rng = np.random.default_rng(seed)
+    for var in model.trainable_weights:
+        var.assign(rng.normal(0.0, scale, size=tuple(var.shape)).astype(var.dtype))
+
+
+def trainable_snapshot(model) -> list[np.ndarray]:
+    return [np.array(v) for v in model.trainable_weights]
+
+
+def largest_change(before, model) -> float:
+    after = trainable_snapshot(model)
+    return max((float(np.max(np.abs(a - b))) for a, b in zip(after, before) if a.size),
+               default=0.0)
+
+
+def toy_gan(latent_dim: int, num_classes: int, offset, kernel, bias):
+    """A generator and discriminator whose single step the grader can compute exactly.
+
+    G ignores z and the label (both enter through frozen zero weights): every fake is
+    tanh(offset) reshaped to (8, 8, 1), whatever noise or labels train_step draws; its
+    only trainable weight is `offset` (64,). D is one Dense unit on the flattened image
+    (trainable `kernel` (64, 1) and `bias` (1,)); the label enters through a frozen zero
+    embedding. So the exact gradients of both losses are known in closed form.
+    """
+    import keras
+
+    class Offset(keras.layers.Layer):
+        def build(self, input_shape):
+            self.offset = self.add_weight(shape=(input_shape[-1],), initializer="zeros",
+                                          name="offset")
+
+        def call(self, x):
+            return x + self.offset
+
+    z = keras.Input(shape=(latent_dim,))
+    labels = keras.Input(shape=(), dtype="int32")
+    frozen_z = keras.layers.Dense(64, use_bias=False, kernel_initializer="zeros",
+                                  trainable=False)(z)
+    frozen_y = keras.layers.Embedding(num_classes, 64, embeddings_initializer="zeros",
+                                      trainable=False)(labels)
+    h = Offset()(keras.layers.Add()([frozen_z, frozen_y]))
+    images = keras.layers.Reshape((8, 8, 1))(keras.layers.Activation("tanh")(h))
+    generator = keras.Model([z, labels], images)
+    generator.trainable_weights[0].assign(np.asarray(offset, np.float32))
+
+    x = keras.Input(shape=(8, 8, 1))
+    y = keras.Input(shape=(), dtype="int32")
+    dense = keras.layers.Dense(1)
+    logit = dense(keras.layers.Flatten()(x))
+    label_term = keras.layers.Embedding(num_classes, 1, embeddings_initializer="zeros",
+                                        trainable=False)(y)
+    discriminator = keras.Model([x, y], keras.layers.Add()([logit, label_term]))
+    dense.kernel.assign(np.asarray(kernel, np.float32).reshape(64, 1))
+    dense.bias.assign(np.asarray(bias, np.float32).reshape(1))
+    return generator, discriminator
