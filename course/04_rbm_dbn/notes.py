@@ -316,9 +316,10 @@ the exact likelihood (tiny models) or the pseudo-likelihood (larger ones) to jud
 A **deep belief network** stacks RBMs. Train RBM 1 on the data. Freeze it and use
 its hidden probabilities $p(h^{1} \\mid x)$ as the data of RBM 2, and so on: each
 layer models the features of the layer below. Hinton, Osindero and Teh (2006)
-showed that adding a layer this way (with the new RBM's weights initialised to the
-transpose of the one below) improves a variational lower bound on $\\log p(x)$, so
-greedy stacking is principled, not only a heuristic. The resulting model is not a
+showed that adding a layer this way, with the new RBM initialised to the transpose
+of the one below and then trained, cannot lower a variational lower bound on
+$\\log p(x)$ and usually raises it: greedy stacking is principled, not only a
+heuristic. The resulting model is not a
 stack of undirected RBMs: only the top two layers stay an undirected RBM, and the
 lower layers become a *directed* sigmoid belief network that generates data top
 down.
