@@ -10,11 +10,8 @@ passed before keep their points and tests after still get their chance.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import platform
-import re
-import signal
 import tempfile
 import time
 from dataclasses import dataclass
@@ -23,6 +20,14 @@ from pathlib import Path
 
 from autograder import __version__
 from autograder.assignments import Assignment, get_assignment
+from autograder.explain import (
+    death_reason,
+    import_failure,
+    located_message,
+    summary,
+    tamper_failure,
+    withhold_secrets,
+)
 from autograder.ingest import Ingested, SubmissionError, ingest
 from autograder.result import Figure, Result, TestResult
 from autograder.sandbox import ChildRun, Limits, run_child
@@ -115,37 +120,9 @@ def grade_submission(
             "isolation": isolation,
         },
     )
-    _withhold_secrets(result, assignment)
-    result.output = _summary(result, ingested)
+    withhold_secrets(result, assignment)
+    result.output = summary(result, ingested)
     return result
-
-
-SECRET_MIN_LENGTH = 30
-
-
-@functools.lru_cache(maxsize=16)
-def _secret_lines(hidden_dir: Path, reference: Path) -> frozenset[str]:
-    """Lines of hidden tests and reference solutions no feedback may quote."""
-    texts = [p.read_text() for p in sorted(hidden_dir.glob("**/*.py"))]
-    if reference.is_file():
-        texts.append(re.sub(r"(?s).*?### BEGIN SOLUTION(.*?)### END SOLUTION",
-                            r"\1\n", reference.read_text()))
-    lines = set()
-    for text in texts:
-        for line in text.splitlines():
-            line = line.strip().replace("\\n", "").strip('",')
-            if len(line) >= SECRET_MIN_LENGTH and not line.startswith(("import ", "from ")):
-                lines.add(line)
-    return frozenset(lines)
-
-
-def _withhold_secrets(result: Result, assignment: Assignment) -> None:
-    secrets = _secret_lines(assignment.hidden_dir,
-                            assignment.solutions_dir / f"{assignment.id}.ipynb")
-    for test in result.tests:
-        if test.output and any(line in test.output for line in secrets):
-            test.output = ("this failure's message quoted the grader's own code, so it is "
-                           "withheld; the test checks: " + test.name)
 
 
 def _child_config(assignment: Assignment, workdir: Path, source: str, public_only: bool,
@@ -213,7 +190,7 @@ def _run_all(config: dict, workdir: Path, assignment: Assignment,
         remaining = [c for c in collected if c.nodeid not in results]
         if not remaining:
             break
-        failure = _tamper_failure(run) or _import_failure(run, ingested, assignment)
+        failure = tamper_failure(run) or import_failure(run, ingested, assignment)
         if failure is not None:
             for c in remaining:
                 results[c.nodeid] = _failed(c, failure)
@@ -225,12 +202,12 @@ def _run_all(config: dict, workdir: Path, assignment: Assignment,
             config = {**config, "only": [c.nodeid for c in remaining]}
             continue
         if culprit is None:  # died before any test of this run: nothing to blame or retry
-            reason = _death_reason(run, "between tests", assignment, ingested)
+            reason = death_reason(run, "between tests", assignment, ingested)
             for c in remaining:
                 results[c.nodeid] = _failed(c, reason)
             break
         test = _find(collected, culprit)
-        results[culprit] = _failed(test, _death_reason(run, f"in test '{test.name}'",
+        results[culprit] = _failed(test, death_reason(run, f"in test '{test.name}'",
                                                        assignment, ingested, test.timeout))
         remaining = [c for c in remaining if c.nodeid != culprit]
         if run.killed == "timeout":
@@ -333,20 +310,11 @@ def _find(collected: list[_Collected], nodeid: str) -> _Collected:
 
 def _test_result(test: _Collected, event: dict, ingested: Ingested) -> TestResult:
     passed = event["outcome"] == "passed"
-    output = "" if passed else _located(event, ingested)
+    output = "" if passed else located_message(event, ingested)
     return TestResult(name=test.name, task=test.task, score=test.points if passed else 0.0,
                       max_score=test.points, status="passed" if passed else "failed",
                       visibility=test.visibility, output=output, nodeid=test.nodeid,
                       duration=round(float(event.get("duration") or 0.0), 3))
-
-
-def _located(event: dict, ingested: Ingested) -> str:
-    message = event.get("message") or "failed"
-    func, line = event.get("student_function"), event.get("student_line")
-    if event.get("in_student_code") and line and "not implemented yet" not in message:
-        where = ingested.where(int(line))
-        message += f" (raised in `{func}`, {where})" if func != "<module>" else f" ({where})"
-    return message
 
 
 def _failed(test: _Collected, reason: str) -> TestResult:
@@ -361,66 +329,4 @@ def _running_test(run: ChildRun, results: dict) -> str | None:
             return event["nodeid"] if event["nodeid"] not in results else None
     return None
 
-
-def _tamper_failure(run: ChildRun) -> str | None:
-    for e in run.events:
-        if e["event"] == "tampered":
-            names = ", ".join(f"`{n}`" for n in e.get("names", [])[:5])
-            return (f"not run: your code replaced {names}, which the grader relies on; "
-                    "tests from that point on score 0")
-    return None
-
-
-def _import_failure(run: ChildRun, ingested: Ingested, assignment: Assignment) -> str | None:
-    kinds = [e["event"] for e in run.events]
-    for e in run.events:
-        if e["event"] == "import_error":
-            msg = _located(e, ingested)
-            return f"your code raised an error when it was loaded, so no test could run: {msg}"
-    if "import_start" in kinds and "import_done" not in kinds:
-        return _death_reason(run, "while your code was being loaded", assignment, ingested,
-                             assignment.import_timeout)
-    return None
-
-
-def _death_reason(run: ChildRun, doing: str, assignment: Assignment, ingested: Ingested,
-                  timeout: float | None = None) -> str:
-    where = _hang_location(run.hang_traceback, ingested)
-    if run.killed == "timeout":
-        return f"stopped after {timeout or assignment.test_timeout:.0f} s {doing}{where}: " \
-               "look for an infinite loop or far too much work."
-    if run.killed == "memory":
-        return f"stopped {doing}{where}: it used more than {assignment.memory_mb:,} MB of " \
-               "memory."
-    code = run.returncode
-    if code is not None and code < 0:
-        sig = signal.Signals(-code)
-        if sig == signal.SIGXCPU:
-            return f"stopped {doing}: it used up its CPU time."
-        if sig == signal.SIGXFSZ:
-            return f"stopped {doing}: it wrote too much output or too large a file."
-        return f"the process was killed by {sig.name} {doing}."
-    return (f"the process exited with code {code} {doing}: does your code call sys.exit(), "
-            "os._exit() or quit()?")
-
-
-_FAULTHANDLER_FRAME = re.compile(r'File "([^"]+)", line (\d+) in (\S+)')
-
-
-def _hang_location(traceback_text: str, ingested: Ingested) -> str:
-    """' in `train_perceptron` (cell 5, line 3)' from a faulthandler dump, if it names one."""
-    for match in _FAULTHANDLER_FRAME.finditer(traceback_text):  # innermost frame first
-        filename, line, func = match.groups()
-        if filename.endswith("_submission.py"):
-            func_txt = f" in `{func}`" if func != "<module>" else ""
-            return f"{func_txt} ({ingested.where(int(line))})"
-    return ""
-
-
-def _summary(result: Result, ingested: Ingested) -> str:
-    lines = [f"{result.assignment}: {result.score:g} / {result.max_score:g} points"]
-    if result.error:
-        lines.append(f"Your submission could not be read: {result.error}")
-    lines += [f"warning: {w}" for w in ingested.warnings]
-    return "\n".join(lines)
 
