@@ -1,0 +1,255 @@
+"""Hidden tests: the AlexNet architecture.
+
+Structure is read from what the model computes, never from layer names: output
+shapes, parameter counts, and the order and kind of layers. A Sequential model with
+Conv2D(groups=2) and a functional model with two explicit towers both pass.
+"""
+
+import numpy as np
+
+from autograder.checks import expect_raises_value_error
+from autograder.marks import graded
+
+# The paper's network for a 227x227x3 input: conv stage -> (output width, kernel, filters)
+CONV_STAGES = {55: (11, 96), 27: (5, 256), 13: (3, 384 + 384 + 256)}
+CONV_PARAMS = {1: 3_747_200, 2: 2_334_080}  # all five convolutions, groups = 1 or 2
+STAGE_PARAMS = {  # conv parameters at each output width, groups = 1 or 2
+    1: {55: 34_944, 27: 614_656, 13: 885_120 + 1_327_488 + 884_992},
+    2: {55: 34_944, 27: 307_456, 13: 885_120 + 663_936 + 442_624},
+}
+
+
+def dense_params(flat, num_classes):
+    return flat * 4096 + 4096 + 4096 * 4096 + 4096 + 4096 * num_classes + num_classes
+
+
+def all_layers(model):
+    """Every layer, looking inside nested models."""
+    found = []
+    for layer in getattr(model, "layers", []):
+        if hasattr(layer, "layers"):
+            found.extend(all_layers(layer))
+        else:
+            found.append(layer)
+    return found
+
+
+def output_shape(layer):
+    try:
+        return tuple(layer.output.shape)
+    except (AttributeError, ValueError):  # a layer used twice has no single output
+        return None
+
+
+def input_shape(layer):
+    try:
+        return tuple(layer.input.shape)
+    except (AttributeError, ValueError):
+        return None
+
+
+def of_kind(model, kind):
+    import keras
+
+    cls = getattr(keras.layers, kind)
+    return [layer for layer in all_layers(model) if isinstance(layer, cls)]
+
+
+def conv_params_by_width(model):
+    by_width = {}
+    for layer in of_kind(model, "Conv2D"):
+        shape = output_shape(layer)
+        by_width[shape[1]] = by_width.get(shape[1], 0) + layer.count_params()
+    return by_width
+
+
+def build(sub, **kwargs):
+    model = sub.build_alexnet(**kwargs)
+    if not hasattr(model, "count_params") or not hasattr(model, "layers"):
+        raise AssertionError(f"build_alexnet should return a keras.Model, got {type(model).__name__}")
+    return model
+
+
+def explain_count(model, groups, num_classes, flat=9216):
+    convs = sum(layer.count_params() for layer in of_kind(model, "Conv2D"))
+    dense = sum(layer.count_params() for layer in of_kind(model, "Dense"))
+    parts = [f"the Conv2D layers hold {convs:,} (expected {CONV_PARAMS[groups]:,}) and the Dense "
+             f"layers {dense:,} (expected {dense_params(flat, num_classes):,})"]
+    widths = conv_params_by_width(model)
+    for width, want in STAGE_PARAMS[groups].items():
+        if widths.get(width, 0) != want:
+            parts.append(f"the convolutions with {width}x{width} outputs hold {widths.get(width, 0):,}, "
+                         f"expected {want:,}")
+    return "; ".join(parts)
+
+
+@graded(points=3, task="build_alexnet", timeout=40)
+def test_param_count_1000_classes(sub):
+    """For 227x227x3 and 1000 classes, does the model have 62,378,344 parameters?"""
+    model = build(sub)
+    count = model.count_params()
+    assert count == 62_378_344, \
+        f"build_alexnet() has {count:,} parameters, the paper's network has 62,378,344: " \
+        f"{explain_count(model, 1, 1000)}"
+
+
+@graded(points=2, task="build_alexnet", timeout=40)
+def test_param_count_grouped(sub):
+    """With groups=2 (conv2, conv4, conv5 split), does it have 60,965,224 parameters?"""
+    model = build(sub, groups=2)
+    count = model.count_params()
+    assert count == 60_965_224, \
+        f"build_alexnet(groups=2) has {count:,} parameters, expected 60,965,224 (conv2, conv4 and " \
+        f"conv5 split in two halves, conv3 and the dense layers not): {explain_count(model, 2, 1000)}"
+
+
+@graded(points=3, task="build_alexnet", timeout=40)
+def test_feature_map_sizes(sub):
+    """Do the feature maps go 227 -> 55 -> 27 -> 13 -> 6 and flatten to 9,216 values?"""
+    model = build(sub, num_classes=10)
+    widths = {shape[1] for layer in all_layers(model)
+              if (shape := output_shape(layer)) is not None and len(shape) == 4}
+    widths.discard(227)
+    hints = []
+    if 57 in widths:
+        hints.append("a 57x57 map: conv1 must use 'valid' padding ((227 - 11) / 4 + 1 = 55)")
+    if 18 in widths or 9 in widths:
+        hints.append("an 18x18 map: MaxPooling2D(3) has stride 3; the paper pools 3x3 with stride 2")
+    if 28 in widths or 14 in widths:
+        hints.append("pooling 2x2 (the common blog version) halves 55 to 27 but 27 to 13 only by "
+                     "luck; the paper's pools are 3x3 with stride 2")
+    assert widths == {55, 27, 13, 6}, \
+        f"feature maps of widths {sorted(widths, reverse=True)}, expected 55, 27, 13 and 6" + \
+        (": " + "; ".join(hints) if hints else "")
+    flats = [layer for layer in all_layers(model) if (shape := output_shape(layer)) is not None
+             and len(shape) == 2 and shape[1] == 9216]
+    assert flats, "no layer outputs the 6 x 6 x 256 = 9,216 flattened features that feed fc6"
+
+
+@graded(points=2, task="build_alexnet", timeout=40)
+def test_conv_stages(sub):
+    """Are the convolutions 96x11/4, then 256x5, then 384, 384, 256 of 3x3 (towers summed)?"""
+    model = build(sub, input_shape=(67, 67, 3), num_classes=7)
+    # 67 -> conv1 15 -> pool 7 -> conv2 7 -> pool 3 -> conv3-5 3 -> pool 1
+    stages = {15: (11, 96, "conv1"), 7: (5, 256, "conv2"), 3: (3, 1024, "conv3-conv5")}
+    found = {}
+    for layer in of_kind(model, "Conv2D"):
+        width = output_shape(layer)[1]
+        found.setdefault(width, []).append(layer)
+    assert set(found) == set(stages), \
+        f"for a 67x67 input the convolutions should output 15x15, 7x7 and 3x3 maps, yours output " \
+        f"{sorted(found, reverse=True)}: check the strides, the paddings and the 3x3 stride-2 pools"
+    for width, (kernel, filters, name) in stages.items():
+        kernels = {tuple(layer.kernel_size) for layer in found[width]}
+        total = sum(layer.filters for layer in found[width])
+        assert kernels == {(kernel, kernel)}, \
+            f"{name} should use {kernel}x{kernel} kernels, found {sorted(kernels)}"
+        assert total == filters, f"{name} should have {filters} filters in all, found {total}"
+    strides = {tuple(layer.strides) for layer in found[15]}
+    assert strides == {(4, 4)}, f"conv1 should have stride 4, found {sorted(strides)}"
+    assert len(found[3]) >= 3, f"conv3, conv4 and conv5 are three layers (or more, as towers), " \
+                               f"found {len(found[3])} convolutions on the 3x3 maps"
+
+
+def is_lrn(sub, layer):
+    name = type(layer).__name__.lower()
+    return isinstance(layer, sub.LocalResponseNormalization) or "responsenorm" in name or name == "lrn"
+
+
+@graded(points=2, task="build_alexnet", timeout=40)
+def test_lrn_after_conv1_and_conv2(sub):
+    """Is LRN (paper settings) applied to conv1's 96 maps and conv2's 256 maps, and nowhere else?"""
+    model = build(sub, input_shape=(67, 67, 3), num_classes=7)
+    channels = {}
+    for layer in all_layers(model):
+        if is_lrn(sub, layer):
+            shape = input_shape(layer)
+            channels[shape[1]] = channels.get(shape[1], 0) + shape[-1]
+            config = layer.get_config()
+            settings = tuple(float(config.get(k, -1)) for k in ("depth_radius", "bias", "alpha", "beta"))
+            assert settings == (2.0, 2.0, 1e-4, 0.75), \
+                f"an LRN layer has (depth_radius, bias, alpha, beta) = {settings}, the paper " \
+                "uses (2, 2.0, 1e-4, 0.75): keep the layer's defaults"
+    assert channels, "the model has no LocalResponseNormalization layer (after conv1 and conv2)"
+    want = {15: 96, 7: 256}  # for a 67x67 input: conv1 outputs 15x15x96, conv2 7x7x256
+    assert channels == want, \
+        f"LRN should normalise conv1's output (15x15x96 for a 67x67 input) and conv2's " \
+        f"(7x7x256, both halves), before each pool; yours normalises {channels} " \
+        "(width: channels): is it placed after a pool, or missing?"
+
+
+@graded(points=2, task="build_alexnet", timeout=40)
+def test_dropout_after_fc6_and_fc7(sub, seed):
+    """Are there two Dropout(dropout) layers on the 4096-wide fc6 and fc7, active in training?"""
+    model = build(sub, input_shape=(67, 67, 3), num_classes=7, dropout=0.3)
+    drops = of_kind(model, "Dropout")
+    assert len(drops) == 2, \
+        f"found {len(drops)} Dropout layers, the paper has two: after fc6 and after fc7"
+    rates = sorted(float(layer.rate) for layer in drops)
+    assert np.allclose(rates, 0.3), f"build_alexnet(dropout=0.3) has dropout rates {rates}"
+    widths = [input_shape(layer)[-1] for layer in drops]
+    assert widths == [4096, 4096], \
+        f"dropout should act on the 4096 units of fc6 and fc7, it acts on widths {widths}"
+    x = np.random.default_rng(seed).uniform(0, 1, size=(2, 67, 67, 3)).astype("float32")
+    train_out = np.asarray(model(x, training=True))
+    test_out = np.asarray(model(x, training=False))
+    assert not np.allclose(train_out, test_out), \
+        "outputs with training=True equal those with training=False: is dropout applied?"
+
+
+@graded(points=1, task="build_alexnet", timeout=40)
+def test_softmax_output(sub, seed):
+    """Is the output a probability distribution over the classes, even for large inputs?"""
+    model = build(sub, input_shape=(67, 67, 3), num_classes=7)
+    x = 50 * np.random.default_rng(seed).uniform(0, 1, size=(3, 67, 67, 3)).astype("float32")
+    out = np.asarray(model.predict(x, verbose=0))
+    sums = out.sum(axis=-1)
+    assert out.shape == (3, 7) and np.all(out >= 0) and np.allclose(sums, 1, atol=1e-4), \
+        f"outputs of shape {out.shape}, values in [{out.min():.3g}, {out.max():.3g}], sums per " \
+        f"image {np.round(sums, 4)}: fc8 should be Dense(num_classes, activation='softmax')"
+
+
+def is_relu(activation):
+    return getattr(activation, "__name__", "") == "relu"
+
+
+def followed_by_relu(layer):
+    import keras
+
+    for node in getattr(layer, "_outbound_nodes", []):
+        nxt = node.operation
+        if isinstance(nxt, keras.layers.ReLU) or (
+                isinstance(nxt, keras.layers.Activation) and is_relu(nxt.activation)):
+            return True
+    return False
+
+
+@graded(points=1, task="build_alexnet", timeout=40)
+def test_relu_everywhere(sub):
+    """Does every convolution and the hidden dense layers use ReLU?"""
+    model = build(sub, input_shape=(67, 67, 3), num_classes=7)
+    dense = of_kind(model, "Dense")
+    hidden = of_kind(model, "Conv2D") + [layer for layer in dense if layer.units == 4096]
+    without = [f"{type(layer).__name__} with {output_shape(layer)[1:]} outputs" for layer in hidden
+               if not is_relu(layer.activation) and not followed_by_relu(layer)]
+    assert not without, f"these layers have no ReLU: {without}; AlexNet applies ReLU after every " \
+                        "convolution and after fc6 and fc7"
+
+
+@graded(points=1, task="build_alexnet", timeout=40)
+def test_input_shape_and_classes(sub):
+    """For a 67x67x3 input and 7 classes, is the count what the arithmetic says (1x1x256 flat)?"""
+    model = build(sub, input_shape=(67, 67, 3), num_classes=7)
+    want = CONV_PARAMS[1] + dense_params(256, 7)
+    assert tuple(model.output_shape) == (None, 7), f"output shape {model.output_shape}, expected (None, 7)"
+    assert model.count_params() == want, \
+        f"build_alexnet((67, 67, 3), 7) has {model.count_params():,} parameters, expected {want:,}: " \
+        f"{explain_count(model, 1, 7, flat=256)}"
+
+
+@graded(points=1, task="build_alexnet")
+def test_invalid_arguments(sub):
+    """Do groups=3, dropout=1.5 and num_classes=0 raise ValueError naming the argument?"""
+    expect_raises_value_error(sub.build_alexnet, groups=3, argument="groups")
+    expect_raises_value_error(sub.build_alexnet, dropout=1.5, argument="dropout")
+    expect_raises_value_error(sub.build_alexnet, num_classes=0, argument="num_classes")
