@@ -24,7 +24,7 @@ def g_loss(sub, fake) -> float:
 
 
 def gradient(func, *logits):
-    """d func / d logits for each argument, with a readable failure if no gradient flows."""
+    """Gradients of func w.r.t. each logits argument; fails readably if none flows."""
     import tensorflow as tf
 
     tensors = [tf.Variable(x) for x in logits]
@@ -33,7 +33,7 @@ def gradient(func, *logits):
     grads = tape.gradient(loss, tensors)
     if any(g is None for g in grads):
         raise AssertionError("no gradient flows from your loss to the logits: compute it with "
-                             "TensorFlow/Keras ops (not numpy, not float()) so train_step can "
+                             "TensorFlow/Keras ops (not numpy, not float()) so train_step can " \
                              "differentiate it")
     return [np.asarray(g, dtype=float) for g in grads]
 
@@ -67,7 +67,8 @@ def test_discriminator_loss_perfect_discriminator(sub):
     got = d_loss(sub, np.full((4, 1), 100.0, np.float32), np.full((4, 1), -100.0, np.float32))
     assert np.isfinite(got) and abs(got) < 1e-4, \
         f"discriminator_loss(+100, -100) = {got}, expected about 0: a certain, correct " \
-        "discriminator has no loss (did you swap real and fake, or flip the sign?)"
+        "discriminator has no loss (did you swap real and fake, or " \
+        "flip the sign?)"
 
 
 @graded(points=2, task="discriminator_loss")
@@ -76,7 +77,8 @@ def test_discriminator_loss_is_stable_when_wrong(sub):
     got = d_loss(sub, np.full((4, 1), -100.0, np.float32), np.full((4, 1), 100.0, np.float32))
     assert np.isfinite(got), \
         f"discriminator_loss(-100, +100) = {got}: log(sigmoid(x)) overflows for large logits; " \
-        "use a from-logits loss (softplus), not log of a sigmoid"
+        "use a from-logits loss (softplus), not log " \
+        "of a sigmoid"
     expect_close(got, 200.0, "discriminator_loss(real=-100, fake=+100)", rtol=1e-3,
                  hint="with logits, -log sigmoid(-100) = 100 exactly; a value near 16 or 32 "
                       "means the logits went through a sigmoid and a clipped probability loss")
@@ -122,8 +124,8 @@ def test_generator_loss_extremes(sub):
     assert np.isfinite(low), f"generator_loss(-100) = {low}: use a from-logits loss (softplus)"
     if abs(low) < 1e-3 or low < 0:
         raise AssertionError(f"generator_loss(-100) = {low:.4g}: when the discriminator rejects "
-                             "the fakes the loss should be large (about 100). A value near 0 "
-                             "or below is the saturating form log(1 - D(G(z))), whose gradient "
+                             "the fakes the loss should be large (about 100). A value near 0 " \
+                             "or below is the saturating form log(1 - D(G(z))), whose gradient " \
                              "vanishes exactly when the generator is worst")
     expect_close(low, 100.0, "generator_loss(fake_logits = -100)", rtol=1e-3,
                  hint="a value near 16 means the logits went through a sigmoid and a clipped "
@@ -140,7 +142,7 @@ def test_generator_loss_gradient_does_not_vanish(sub):
     if np.allclose(grad, -sigmoid(-6.0) / 4, rtol=1e-3) or np.allclose(grad, sigmoid(-6.0) / 4,
                                                                         rtol=1e-3):
         raise AssertionError(f"generator_loss has gradient {grad.ravel()[0]:.2e} per logit at "
-                             "logit -6: it saturates. The non-saturating loss -log D(G(z)) "
+                             "logit -6: it saturates. The non-saturating loss -log D(G(z)) " \
                              f"gives {-sigmoid(6.0) / 4:.3f}")
     expect_close(grad, -sigmoid(6.0) / 4 * np.ones_like(fake), "gradient of generator_loss",
                  rtol=1e-4)

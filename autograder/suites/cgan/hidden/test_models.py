@@ -41,11 +41,11 @@ def test_generator_output_in_range(sub, seed):
     out = np.concatenate([out.ravel(), call_model(g, [noise(seed + 1, 64), labels]).ravel()])
     if out.min() < -1 - 1e-6 or out.max() > 1 + 1e-6:
         raise AssertionError(f"generated pixels range from {out.min():.3g} to {out.max():.3g}, "
-                             "expected [-1, 1] like the training digits: end the generator with "
+                             "expected [-1, 1] like the training digits: end the generator with " \
                              "a tanh activation")
     if out.min() > -0.5:
         raise AssertionError(f"generated pixels never go below {out.min():.3g}, even with large "
-                             "random weights: a sigmoid output gives [0, 1], but the digits are "
+                             "random weights: a sigmoid output gives [0, 1], but the digits are " \
                              "scaled to [-1, 1]. End with tanh")
 
 
@@ -60,7 +60,8 @@ def test_generator_depends_on_label(sub, seed):
     assert gaps[i, j] > 1e-5, \
         f"labels {i} and {j} give the same image for the same z (largest pixel difference " \
         f"{gaps[i, j]:.2g}): the generator ignores its label input. Embed or one-hot the " \
-        "label and concatenate it with z"
+        "label and " \
+        "concatenate it with z"
 
 
 @graded(points=1, task="build_generator")
@@ -95,7 +96,7 @@ def test_discriminator_outputs_logits(sub, seed):
     if last and activation_name(last[-1]) in ("sigmoid", "softmax", "tanh"):
         raise AssertionError(f"the last layer of the discriminator applies "
                              f"{activation_name(last[-1])}: it must return logits (no activation), "
-                             "because the losses take logits and apply the sigmoid themselves, "
+                             "because the losses take logits and apply the sigmoid themselves, " \
                              "stably")
     images, labels = digits()
     rng = np.random.default_rng(seed)
@@ -107,7 +108,8 @@ def test_discriminator_outputs_logits(sub, seed):
     assert out.min() < 0 or out.max() > 1, \
         f"with large random weights every output lies in [{out.min():.3g}, {out.max():.3g}] " \
         "inside [0, 1]: the discriminator squashes its output into a probability. Return " \
-        "logits: the last Dense layer has no activation"
+        "logits: the last Dense layer has " \
+        "no activation"
 
 
 @graded(points=1, task="build_discriminator")
@@ -119,4 +121,5 @@ def test_discriminator_depends_on_label(sub, seed):
     out = call_model(d, [image, np.arange(10, dtype=np.int32)]).ravel()
     assert np.ptp(out) > 1e-6, \
         f"the 10 labels give the same logit {out[0]:.4g} for one image: the discriminator " \
-        "ignores its label input, so it cannot tell a 3 drawn for label 7 from a real 7"
+        "ignores its label input, so it cannot tell a 3 drawn for label 7 " \
+        "from a real 7"

@@ -51,7 +51,7 @@ def test_optimal_discriminator_formula(sub, seed):
     want = p_data / (p_data + p_g)
     if np.shape(got) == want.shape and np.allclose(got, 1 - want, rtol=1e-9):
         raise AssertionError("optimal_discriminator gives p_g / (p_data + p_g), the probability "
-                             "that x is fake: D*(x) is the probability that x is REAL, so p_data "
+                             "that x is fake: D*(x) is the probability that x is REAL, so p_data " \
                              "goes on top")
     expect_close(got, want, "optimal_discriminator(p_data, p_g)", rtol=1e-9)
 
@@ -82,7 +82,8 @@ def test_optimal_discriminator_maximises_value(sub, counts, trial):
     other = np.full(len(p_data), trial)
     assert value_at_optimum(p_data, p_g, other) <= best + 1e-12, \
         f"a constant discriminator D = {trial:.3f} beats your D* on V(D, G): D* should be the " \
-        "maximiser, p_data / (p_data + p_g)"
+        "maximiser, p_data / " \
+        "(p_data + p_g)"
 
 
 # ---------------------------------------------------------------- js_divergence

@@ -81,27 +81,32 @@ class ToyStep:
         w2, b2 = w - LR * dw, b - LR * db
         if mistake == "generator first":
             return w2, b2, offset, d_loss, None
+        c = np.tanh(offset)
         loss = {"G on D's loss": "discriminator", "saturating G loss": "saturating"}.get(
             mistake, "generator")
         g = self.g_grad(w2, b2, c, loss)
+        g_loss = float(softplus(-(c @ w2 + b2)))
         if mistake == "G step also moves D":
-            w2 = w2 + LR * sigmoid(-(c @ w2 + b2)) * c
-        return w2, b2, offset - LR * g, d_loss, float(softplus(-(c @ w2 + b2)))
+            pull = LR * sigmoid(-(c @ w2 + b2))  # -LR * d g_loss / d logit
+            w2, b2 = w2 + pull * c, b2 + pull
+        return w2, b2, offset - LR * g, d_loss, g_loss
 
 
 MISTAKES = {
     "G on D's loss": "the generator was trained on the discriminator's loss: its step made D "
-                     "MORE sure the fakes are fake. The generator minimises generator_loss",
+                     "MORE sure the fakes are fake. The generator minimises " \
+                     "generator_loss",
     "saturating G loss": "the generator step follows the saturating loss log(1 - D(G(z))) "
-                         "(the right direction, but the gradient that vanishes when D wins)",
+                         "(the right direction, but the gradient that vanishes " \
+                         "when D wins)",
     "generator first": "the generator was updated before the discriminator: update D first, "
                        "then G against the updated D",
     "D on G's loss": "the discriminator was trained on the generator's loss: its step made D "
                      "believe the fakes more",
     "D step also moves G": "the discriminator's update also moved the generator: take the "
-                           "gradient of d_loss w.r.t. discriminator.trainable_variables only",
+                           f"gradient of d_loss w.r.t. {'discriminator'}.trainable_variables only",
     "G step also moves D": "the generator's update also moved the discriminator: take the "
-                           "gradient of g_loss w.r.t. generator.trainable_variables only",
+                           f"gradient of g_loss w.r.t. {'generator'}.trainable_variables only",
 }
 
 
@@ -158,7 +163,7 @@ def test_generator_step_is_exact(sub, seed):
             raise AssertionError(
                 f"the generator step lowered D's logit on the fakes from {logit_before:.4f} to "
                 f"{logit_after:.4f}: the generator was trained to make D more sure its samples "
-                "are fake, as if it minimised the discriminator's loss. Minimise generator_loss "
+                "are fake, as if it minimised the discriminator's loss. Minimise generator_loss " \
                 "(fakes labelled 1)")
     expect_close(got_offset, offset, "generator weights after one train_step (SGD, lr 0.5)",
                  rtol=2e-3, atol=2e-5,
@@ -197,9 +202,11 @@ def test_discriminator_update_leaves_generator(sub, seed):
     assert g_change == 0.0, \
         f"the generator's weights changed by up to {g_change:.3g} although g_optimizer has " \
         "learning rate 0: the discriminator's update also touches the generator. Apply " \
-        "d_optimizer to discriminator.trainable_variables only"
+        "d_optimizer to discriminator." \
+        "trainable_variables only"
     assert d_change > 0.0, "the discriminator's weights did not change: is d_optimizer applied " \
-                           "to discriminator.trainable_variables?"
+                           "to discriminator." \
+                           "trainable_variables?"
 
 
 @graded(points=2, task="train_step")
@@ -209,6 +216,7 @@ def test_generator_update_leaves_discriminator(sub, seed):
     assert d_change == 0.0, \
         f"the discriminator's weights changed by up to {d_change:.3g} although d_optimizer has " \
         "learning rate 0: the generator's update also touches the discriminator. Apply " \
-        "g_optimizer to generator.trainable_variables only"
+        "g_optimizer to generator." \
+        "trainable_variables only"
     assert g_change > 0.0, "the generator's weights did not change: is g_optimizer applied to " \
                            "generator.trainable_variables?"

@@ -88,7 +88,8 @@ def test_generated_digits_show_their_label(sub, figures):
         f"a nearest-centroid digit classifier (90% right on real digits) recognised the " \
         f"conditioned label in {accuracy:.0%} of 500 samples after {STEPS} steps, expected " \
         f"over {ACCURACY_BAR:.0%}. Check that G and D both receive the label, that G ends " \
-        "in tanh, that D returns logits, and that train_step updates D then G on their own losses"
+        "in tanh, that D returns logits, and that train_step updates D then G on " \
+        "their own losses"
 
 
 @graded(points=2, task="cgan_training", timeout=200)
@@ -98,4 +99,5 @@ def test_no_total_mode_collapse(sub):
     assert spread > SPREAD_BAR, \
         f"for one label the 50 samples are nearly identical (mean pixel spread {spread:.3f}, " \
         f"expected above {SPREAD_BAR}; real digits have about 0.30): the generator ignores z " \
-        "(mode collapse). Check that z reaches the generator and is sampled afresh every step"
+        "(mode collapse). Check that z reaches the generator and is sampled " \
+        "afresh every step"
