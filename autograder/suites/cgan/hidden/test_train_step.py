@@ -103,10 +103,12 @@ MISTAKES = {
                        "then G against the updated D",
     "D on G's loss": "the discriminator was trained on the generator's loss: its step made D "
                      "believe the fakes more",
-    "D step also moves G": "the discriminator's update also moved the generator: take the "
-                           f"gradient of d_loss w.r.t. {'discriminator'}.trainable_variables only",
-    "G step also moves D": "the generator's update also moved the discriminator: take the "
-                           f"gradient of g_loss w.r.t. {'generator'}.trainable_variables only",
+    "D step also moves G": "the discriminator's update also moved the generator: take the " \
+                           "gradient of d_loss w.r.t. discriminator." \
+                           "trainable_variables only",
+    "G step also moves D": "the generator's update also moved the discriminator: take the " \
+                           "gradient of g_loss w.r.t. generator." \
+                           "trainable_variables only",
 }
 
 
@@ -121,6 +123,12 @@ def close(a, b, rtol=2e-3, atol=2e-5):
 
 
 def diagnose(toy, got_w, got_b, got_offset):
+    w, b, _, _, _ = toy.expected()
+    if close(got_w - toy.w, 0.5 * (w - toy.w)) and close(got_b - toy.b, 0.5 * (b - toy.b)):
+        raise AssertionError("the discriminator moved exactly half as far as one step on "
+                             "discriminator_loss: a mean over the concatenated real and fake " \
+                             "batch halves the loss. Use discriminator_loss: a mean per batch, " \
+                             "the two means added")
     for mistake, explanation in MISTAKES.items():
         w, b, offset, _, _ = toy.expected(mistake)
         if close(got_w, w) and close(got_b, b) and close(got_offset, offset):
@@ -219,4 +227,5 @@ def test_generator_update_leaves_discriminator(sub, seed):
         "g_optimizer to generator." \
         "trainable_variables only"
     assert g_change > 0.0, "the generator's weights did not change: is g_optimizer applied to " \
-                           "generator.trainable_variables?"
+                           "generator." \
+                           "trainable_variables?"
