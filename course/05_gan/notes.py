@@ -119,34 +119,78 @@ where only real data lives. As $p_g$ moves over $p_{data}$ the step softens, and
 with $p_g = p_{data}$, $D^*$ is the flat line $1/2$: the best possible discriminator can
 only guess.
 
-A trained discriminator only approximates $D^*$. Below, a small Keras network is
-trained to separate samples of $p_{data}$ from samples of the generator of stage (b);
-its output follows $D^*$ where there are samples, and is arbitrary where there are none.
+The same thing happens in a real training run. Below, a GAN learns the 1-D data
+distribution $\\mathcal N(2, 0.8^2)$ with an affine generator $G(z) = a z + b$,
+$z \\sim \\mathcal N(0, 1)$ (so $p_g = \\mathcal N(b, a^2)$ exactly), a small discriminator
+network that returns logits, and the losses of sections 1 and 4. The figure
+`gan_1d_training.png` draws, at four points of training, the two densities, the
+trained discriminator $\\sigma(D(x))$ and the optimal $D^*$ for the current generator.
 """
 
 import keras  # noqa: E402
+import tensorflow as tf  # noqa: E402
 
-keras.utils.set_random_seed(0)
+keras.utils.set_random_seed(3)
 rng = np.random.default_rng(0)
-real = rng.normal(2.0, 0.8, (4000, 1)).astype("float32")
-fake = rng.normal(0.0, 1.2, (4000, 1)).astype("float32")
-toy_d = keras.Sequential([keras.Input((1,)), keras.layers.Dense(32, activation="tanh"),
-                          keras.layers.Dense(1)])
-toy_d.compile(keras.optimizers.Adam(0.01), keras.losses.BinaryCrossentropy(from_logits=True))
-toy_d.fit(np.r_[real, fake], np.r_[np.ones(4000), np.zeros(4000)], epochs=8, batch_size=128,
-          verbose=0)
-p_g = normal(x, 0.0, 1.2)
-fig, ax = plt.subplots(figsize=(5.5, 3))
-ax.plot(x, p_data / (p_data + p_g), "b:", lw=2, label="$D^*$ (formula)")
-ax.plot(x, sigmoid(toy_d.predict(x[:, None].astype("float32"), verbose=0).ravel()), "r",
-        label="trained D")
-ax.plot(x, p_data / p_data.max(), "k--", lw=0.8, label="$p_{data}$ (scaled)")
-ax.plot(x, p_g / p_g.max(), "g", lw=0.8, label="$p_g$ (scaled)")
-ax.legend(fontsize=8)
-ax.set_title("a trained discriminator approaches D* where samples are", fontsize=9)
+affine = keras.layers.Dense(1, kernel_initializer=keras.initializers.Constant(1.5),
+                            bias_initializer=keras.initializers.Constant(-1.5))
+G1 = keras.Sequential([keras.Input((1,)), affine])
+D1 = keras.Sequential([keras.Input((1,)), keras.layers.Dense(32, activation="tanh"),
+                       keras.layers.Dense(32, activation="tanh"), keras.layers.Dense(1)])
+bce = keras.losses.BinaryCrossentropy(from_logits=True)
+g1_opt, d1_opt = keras.optimizers.Adam(2e-3, beta_1=0.5), keras.optimizers.Adam(2e-3, beta_1=0.5)
+
+
+@tf.function
+def step_1d(real):
+    z = tf.random.normal((256, 1))
+    with tf.GradientTape() as tape:  # one discriminator step: real -> 1, fake -> 0
+        r, f = D1(real), D1(G1(z))
+        d_loss = bce(tf.ones_like(r), r) + bce(tf.zeros_like(f), f)
+    d1_opt.apply_gradients(zip(tape.gradient(d_loss, D1.trainable_variables),
+                               D1.trainable_variables))
+    z = tf.random.normal((256, 1))
+    with tf.GradientTape() as tape:  # one generator step: non-saturating, fake -> 1
+        f = D1(G1(z))
+        g_loss = bce(tf.ones_like(f), f)
+    g1_opt.apply_gradients(zip(tape.gradient(g_loss, G1.trainable_variables),
+                               G1.trainable_variables))
+    return d_loss, g_loss
+
+
+fig, axes = plt.subplots(1, 4, figsize=(13, 3), sharey=True)
+panels = iter(axes)
+for step in range(1, 3001):
+    d_loss, g_loss = step_1d(rng.normal(2.0, 0.8, (256, 1)).astype("float32"))
+    if step in (1, 300, 1000, 3000):
+        a, b = float(np.ravel(affine.kernel)[0]), float(np.ravel(affine.bias)[0])
+        p_g = normal(x, b, abs(a))
+        ax = next(panels)
+        ax.plot(x, p_data, "k--", label="$p_{data}$")
+        ax.plot(x, p_g, "g", label="$p_g$")
+        ax.plot(x, sigmoid(D1.predict(x[:, None].astype("float32"), verbose=0).ravel()), "r",
+                label="trained D")
+        ax.plot(x, p_data / (p_data + p_g + 1e-300), "b:", lw=2, label="$D^*$")
+        ax.axhline(0.5, color="grey", lw=0.5)
+        ax.set_title(f"step {step}: G(z) = {a:.2f} z {b:+.2f}", fontsize=9)
+        print(f"step {step:4d}: G(z) = {a:.2f} z {b:+.2f}, d_loss {float(d_loss):.3f}, "
+              f"g_loss {float(g_loss):.3f}")
+axes[0].legend(fontsize=7)
+fig.suptitle("a 1-D GAN: p_g moves onto p_data and the discriminator flattens to 1/2",
+             fontsize=10)
 fig.tight_layout()
-fig.savefig(FIGURES / "trained_vs_optimal_discriminator.png", dpi=110)
+fig.savefig(FIGURES / "gan_1d_training.png", dpi=110)
 plt.close(fig)
+
+"""
+At step 1 the discriminator is untrained. By step 300 it separates the two
+distributions almost perfectly and the generator, pushed by it, is moving right; the
+trained $D$ follows $D^*$ where there are samples and is arbitrary where there are none.
+By step 3000 the generator is about $0.8 z + 2$, that is $p_g \\approx p_{data}$, and the
+trained discriminator is close to $1/2$ over the whole data range, with losses near
+the equilibrium values $2 \\log 2 \\approx 1.386$ (discriminator) and $\\log 2 \\approx 0.693$
+(generator).
+"""
 
 """
 ## 3. The game at the optimum is a Jensen-Shannon divergence
@@ -303,7 +347,6 @@ Below, a conditional GAN trains on scikit-learn's digits and its samples for eac
 label are drawn at several points of training (`cgan_digits_during_training.png`).
 """
 
-import tensorflow as tf  # noqa: E402
 from sklearn.datasets import load_digits  # noqa: E402
 
 digits = load_digits()
@@ -334,7 +377,6 @@ def mlp_discriminator():
 keras.utils.set_random_seed(1)
 G, D = mlp_generator(), mlp_discriminator()
 g_opt, d_opt = keras.optimizers.Adam(5e-3, beta_1=0.5), keras.optimizers.Adam(5e-3, beta_1=0.5)
-bce = keras.losses.BinaryCrossentropy(from_logits=True)
 
 
 @tf.function
