@@ -16,6 +16,8 @@ from autograder.result import Result
 from autograder.sandbox import ChildRun
 
 SECRET_MIN_LENGTH = 30
+# A line that is only (part of) a string literal is message text, meant to be read.
+STRING_LITERAL_LINE = re.compile(r"""^[rbfRBF]{0,2}("|')""")
 
 
 @functools.lru_cache(maxsize=16)
@@ -28,8 +30,9 @@ def secret_lines(hidden_dir: Path, reference: Path) -> frozenset[str]:
     lines = set()
     for text in texts:
         for line in text.splitlines():
-            line = line.strip().replace("\\n", "").strip('",')
-            if len(line) >= SECRET_MIN_LENGTH and not line.startswith(("import ", "from ")):
+            line = line.strip()
+            if len(line) >= SECRET_MIN_LENGTH and not line.startswith(("import ", "from ")) \
+                    and not STRING_LITERAL_LINE.match(line):
                 lines.add(line)
     return frozenset(lines)
 
