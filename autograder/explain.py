@@ -10,6 +10,8 @@ import re
 import signal
 from pathlib import Path
 
+import nbformat
+
 from autograder.assignments import Assignment
 from autograder.ingest import Ingested
 from autograder.result import Result
@@ -25,8 +27,9 @@ def secret_lines(hidden_dir: Path, reference: Path) -> frozenset[str]:
     """Lines of hidden tests and reference solutions no feedback may quote."""
     texts = [p.read_text() for p in sorted(hidden_dir.glob("**/*.py"))]
     if reference.is_file():
-        texts.append(re.sub(r"(?s).*?### BEGIN SOLUTION(.*?)### END SOLUTION",
-                            r"\1\n", reference.read_text()))
+        code = "\n".join(cell.source for cell in nbformat.read(str(reference), 4).cells
+                         if cell.cell_type == "code")
+        texts += re.findall(r"(?s)### BEGIN SOLUTION(.*?)### END SOLUTION", code)
     lines = set()
     for text in texts:
         for line in text.splitlines():
