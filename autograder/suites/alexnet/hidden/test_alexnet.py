@@ -19,6 +19,10 @@ STAGE_PARAMS = {  # conv parameters at each output width, groups = 1 or 2
 }
 
 
+BLOG_POOLS = "2x2 pools (the common blog version) are not the paper's 3x3 stride-2 pools"
+NO_DROPOUT = "outputs with training=True equal those with training=False: is dropout applied?"
+
+
 def dense_params(flat, num_classes):
     return flat * 4096 + 4096 + 4096 * 4096 + 4096 + 4096 * num_classes + num_classes
 
@@ -116,8 +120,7 @@ def test_feature_map_sizes(sub):
     if 18 in widths or 9 in widths:
         hints.append("an 18x18 map: MaxPooling2D(3) has stride 3; the paper pools 3x3 with stride 2")
     if 28 in widths or 14 in widths:
-        hints.append("pooling 2x2 (the common blog version) halves 55 to 27 but 27 to 13 only by "
-                     "luck; the paper's pools are 3x3 with stride 2")
+        hints.append(BLOG_POOLS)
     assert widths == {55, 27, 13, 6}, \
         f"feature maps of widths {sorted(widths, reverse=True)}, expected 55, 27, 13 and 6" + \
         (": " + "; ".join(hints) if hints else "")
@@ -129,26 +132,33 @@ def test_feature_map_sizes(sub):
 @graded(points=2, task="build_alexnet", timeout=40)
 def test_conv_stages(sub):
     """Are the convolutions 96x11/4, then 256x5, then 384, 384, 256 of 3x3 (towers summed)?"""
-    model = build(sub, input_shape=(67, 67, 3), num_classes=7)
-    # 67 -> conv1 15 -> pool 7 -> conv2 7 -> pool 3 -> conv3-5 3 -> pool 1
-    stages = {15: (11, 96, "conv1"), 7: (5, 256, "conv2"), 3: (3, 1024, "conv3-conv5")}
+    model = build(sub, input_shape=(83, 83, 3), num_classes=7)
+    # 83 -> conv1 19 -> pool 9 -> conv2 9 -> pool 4 -> conv3-5 4 -> pool 1. Unlike 227, this
+    # width tells 3x3 stride-2 pools from 2x2 ones (19 -> 9 -> 4 -> 2).
+    stages = {19: (11, 96, "conv1"), 9: (5, 256, "conv2"), 4: (3, 1024, "conv3-conv5")}
     found = {}
     for layer in of_kind(model, "Conv2D"):
         width = output_shape(layer)[1]
         found.setdefault(width, []).append(layer)
     assert set(found) == set(stages), \
-        f"for a 67x67 input the convolutions should output 15x15, 7x7 and 3x3 maps, yours output " \
-        f"{sorted(found, reverse=True)}: check the strides, the paddings and the 3x3 stride-2 pools"
+        f"for an 83x83 input the convolutions should output 19x19, 9x9 and 4x4 maps, yours output " \
+        f"{sorted(found, reverse=True)}: check conv1's stride and 'valid' padding, and that " \
+        f"every pool is 3x3 with stride 2 (overlapping), not 2x2"
     for width, (kernel, filters, name) in stages.items():
         kernels = {tuple(layer.kernel_size) for layer in found[width]}
         total = sum(layer.filters for layer in found[width])
         assert kernels == {(kernel, kernel)}, \
             f"{name} should use {kernel}x{kernel} kernels, found {sorted(kernels)}"
         assert total == filters, f"{name} should have {filters} filters in all, found {total}"
-    strides = {tuple(layer.strides) for layer in found[15]}
+    strides = {tuple(layer.strides) for layer in found[19]}
     assert strides == {(4, 4)}, f"conv1 should have stride 4, found {sorted(strides)}"
-    assert len(found[3]) >= 3, f"conv3, conv4 and conv5 are three layers (or more, as towers), " \
-                               f"found {len(found[3])} convolutions on the 3x3 maps"
+    assert len(found[4]) >= 3, f"conv3, conv4 and conv5 are three layers (or more, as towers), " \
+                               f"found {len(found[4])} convolutions on the 4x4 maps"
+    flat = [shape for layer in all_layers(model) if (shape := output_shape(layer)) is not None
+            and len(shape) == 4 and shape[1] < 4]
+    assert flat and all(shape[1:3] == (1, 1) for shape in flat), \
+        f"the last pool should turn the 4x4 maps into 1x1 (3x3 windows, stride 2), found " \
+        f"{sorted({shape[1:3] for shape in flat})}"
 
 
 def is_lrn(sub, layer):
@@ -168,14 +178,14 @@ def test_lrn_after_conv1_and_conv2(sub):
             config = layer.get_config()
             settings = tuple(float(config.get(k, -1)) for k in ("depth_radius", "bias", "alpha", "beta"))
             assert settings == (2.0, 2.0, 1e-4, 0.75), \
-                f"an LRN layer has (depth_radius, bias, alpha, beta) = {settings}, the paper " \
-                "uses (2, 2.0, 1e-4, 0.75): keep the layer's defaults"
+                f"an LRN layer has (depth_radius, bias, alpha, beta) = {settings}, the " \
+                f"paper uses {(2.0, 2.0, 1e-4, 0.75)}: keep the layer's defaults"
     assert channels, "the model has no LocalResponseNormalization layer (after conv1 and conv2)"
     want = {15: 96, 7: 256}  # for a 67x67 input: conv1 outputs 15x15x96, conv2 7x7x256
     assert channels == want, \
         f"LRN should normalise conv1's output (15x15x96 for a 67x67 input) and conv2's " \
-        f"(7x7x256, both halves), before each pool; yours normalises {channels} " \
-        "(width: channels): is it placed after a pool, or missing?"
+        f"(7x7x256, both halves), before each pool; yours normalises {channels} (width: " \
+        f"channels): is it placed after a pool, or missing?"
 
 
 @graded(points=2, task="build_alexnet", timeout=40)
@@ -193,8 +203,7 @@ def test_dropout_after_fc6_and_fc7(sub, seed):
     x = np.random.default_rng(seed).uniform(0, 1, size=(2, 67, 67, 3)).astype("float32")
     train_out = np.asarray(model(x, training=True))
     test_out = np.asarray(model(x, training=False))
-    assert not np.allclose(train_out, test_out), \
-        "outputs with training=True equal those with training=False: is dropout applied?"
+    assert not np.allclose(train_out, test_out), NO_DROPOUT
 
 
 @graded(points=1, task="build_alexnet", timeout=40)
@@ -232,8 +241,8 @@ def test_relu_everywhere(sub):
     hidden = of_kind(model, "Conv2D") + [layer for layer in dense if layer.units == 4096]
     without = [f"{type(layer).__name__} with {output_shape(layer)[1:]} outputs" for layer in hidden
                if not is_relu(layer.activation) and not followed_by_relu(layer)]
-    assert not without, f"these layers have no ReLU: {without}; AlexNet applies ReLU after every " \
-                        "convolution and after fc6 and fc7"
+    assert not without, f"these layers have no ReLU: {without}; AlexNet applies ReLU after " \
+                        f"every convolution and after fc6 and fc7"
 
 
 @graded(points=1, task="build_alexnet", timeout=40)

@@ -72,8 +72,9 @@ def test_output_size_invalid(sub):
         sub.conv_output_size(5, 7, 1, "valid")
     except ValueError:
         return
-    raise AssertionError("conv_output_size(5, 7, 1, 'valid') should raise ValueError: a 7-wide "
-                         "kernel does not fit a 5-wide input without padding")
+    call = "conv_output_size(5, 7, 1, 'valid')"
+    raise AssertionError(f"{call} should raise ValueError: a 7-wide kernel does not fit a 5-wide "
+                         f"input without padding")
 
 
 def keras_conv_params(kernel, c_in, c_out, groups, use_bias):
@@ -111,8 +112,8 @@ def test_grouped_params_match_keras(sub, seed):
         got = as_int(sub.conv_params(kernel, c_in, c_out, groups=groups),
                      f"conv_params({kernel}, {c_in}, {c_out}, groups={groups})")
         assert got == want, \
-            f"conv_params({kernel}, {c_in}, {c_out}, groups={groups}) = {got}, Keras counts {want}: " \
-            "each filter sees only in_channels / groups channels"
+            f"conv_params({kernel}, {c_in}, {c_out}, groups={groups}) = {got}, Keras counts " \
+            f"{want}: each filter sees only in_channels / groups channels"
     got = as_int(sub.conv_params(5, 96, 256, groups=2), "conv_params(5, 96, 256, groups=2)")
     assert got == 307456, f"AlexNet's split conv2 has 5*5*48*256 + 256 = 307,456 parameters, got {got}"
 

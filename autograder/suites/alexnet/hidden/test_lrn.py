@@ -19,10 +19,17 @@ SETTINGS = [
 ]
 
 
+ALPHA_OVER_N = "alpha seems divided by n = 2r + 1 (Caffe's convention); TensorFlow multiplies the sum by it"
+SPATIAL_WINDOW = "the window runs along the width axis: sum over neighbouring channels (the last axis)"
+
+
 def tf_lrn(x, **args):
     import tensorflow as tf
 
     return tf.nn.local_response_normalization(np.asarray(x, "float32"), **args).numpy()
+
+
+SYMBOLIC = "compute with keras.ops on the symbolic tensor (batch size None while building)"
 
 
 def student_lrn(sub, x, **args):
@@ -33,19 +40,15 @@ def diagnose(sub, x, args):
     """A hint naming the usual mistake whose output is closest to the student's."""
     got = student_lrn(sub, x, **args)
     r, n = args["depth_radius"], 2 * args["depth_radius"] + 1
-    candidates = {
-        "alpha seems divided by the window size n = 2r + 1 (Caffe's convention); TensorFlow "
-        "multiplies the plain sum by alpha": dict(args, alpha=args["alpha"] / n),
-    }
+    candidates = {ALPHA_OVER_N: dict(args, alpha=args["alpha"] / n)}
     hints = [h for h, a in candidates.items() if rel_error(got, tf_lrn(x, **a)) < 1e-4]
     if not hints:
         spatial = np.swapaxes(tf_lrn(np.swapaxes(x, -1, -2), **args), -1, -2)
         if rel_error(got, spatial) < 1e-4:
-            hints.append("the window runs along the width axis: sum over neighbouring channels "
-                         "(the last axis)")
+            hints.append(SPATIAL_WINDOW)
     if not hints:
         hints.append(f"the sum runs over channels c - {r} .. c + {r} (cut off at the edges), "
-                     "alpha multiplies the plain sum, and the whole denominator is raised to beta")
+                     f"alpha multiplies the plain sum, and the whole denominator is raised to beta")
     return hints[0]
 
 
@@ -86,7 +89,7 @@ def test_pixels_are_independent(sub, seed):
     delta[2, 3] = 0.0
     assert delta.max() <= 1e-5, \
         f"changing pixel (2, 3) changed the output at {int((delta > 1e-5).sum())} other pixels: " \
-        "LRN normalises across channels at each pixel, never across height or width"
+        f"LRN normalises across channels at each pixel, never across height or width"
 
 
 @graded(points=1, task="LocalResponseNormalization")
@@ -99,10 +102,9 @@ def test_works_inside_a_model(sub, seed):
     x = np.random.default_rng(seed).normal(size=(5, 4, 4, 7)).astype("float32") * 4
     got = np.asarray(model.predict(x, verbose=0, batch_size=2))
     expect_close(got, tf_lrn(x, **args), "model.predict through your layer vs TensorFlow",
-                 rtol=1e-4, atol=1e-6, hint="compute with keras.ops on the symbolic tensor; "
-                 "the batch size is None while the model is built")
-    assert not model.layers[-1].trainable_weights, \
-        "LRN has no trainable weights, yet the layer created some"
+                 rtol=1e-4, atol=1e-6, hint=SYMBOLIC)
+    weights = len(model.layers[-1].trainable_weights)
+    assert not weights, f"LRN has no trainable weights, yet the layer created {weights}"
 
 
 @graded(points=2, task="LocalResponseNormalization")
@@ -113,12 +115,12 @@ def test_get_config_round_trip(sub, seed):
     config = layer.get_config()
     missing = [k for k in args if k not in config]
     assert not missing, f"get_config() lacks {missing}: return every constructor argument " \
-                        "(merged with super().get_config())"
+                        f"(merged with super().get_config())"
     for key, value in args.items():
         assert np.isclose(float(config[key]), value), \
             f"get_config()[{key!r}] = {config[key]!r}, the layer was made with {key}={value}"
     assert config.get("name") == "lrn_round_trip", \
-        "get_config() lost the layer's name: start from super().get_config()"
+        f"get_config() gave name={config.get('name')!r}: start from super().get_config()"
     clone = type(layer).from_config(config)
     x = np.random.default_rng(seed).normal(size=(1, 3, 3, 9)).astype("float32") * 5
     expect_close(np.asarray(clone(x)), np.asarray(layer(x)), "output of the rebuilt layer",
@@ -130,7 +132,8 @@ def test_is_a_keras_layer_with_checked_arguments(sub):
     """Is it a keras.layers.Layer, and does depth_radius=-1 raise ValueError naming it?"""
     import keras
 
+    parents = [cls.__name__ for cls in sub.LocalResponseNormalization.__mro__[1:]]
     assert issubclass(sub.LocalResponseNormalization, keras.layers.Layer), \
-        "LocalResponseNormalization should subclass keras.layers.Layer"
+        f"LocalResponseNormalization should subclass keras.layers.Layer, its bases are {parents}"
     expect_raises_value_error(sub.LocalResponseNormalization, depth_radius=-1,
                               argument="depth_radius")
