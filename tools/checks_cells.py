@@ -4,9 +4,11 @@
 
 Each nbgrader test cell becomes "public checks for students, the engine under
 nbgrader" (see autograder/notebook.py) for the tasks whose names its code
-mentions, worth the engine's points for those tasks; tasks no cell mentions go
-to the last test cell. The setup cell gains `checker = Checker("<id>")`. Cells
-already in that form keep their tasks. Run `python -m autograder.build` after.
+mentions (or those given with --tasks GRADE_ID=TASK,TASK), worth the engine's
+points for those tasks; tasks no cell claims go to the last test cell. The old
+checks stay right above it as an ungraded `demo` cell, so students still see a
+check with numbers right after their code. The setup cell gains
+`checker = Checker("<id>")`. Run `python -m autograder.build` after.
 """
 
 from __future__ import annotations
@@ -20,13 +22,13 @@ import nbformat
 from autograder.assignments import get_assignment
 from autograder.gradebook import cell_tasks
 from autograder.grader import collect_tests
-from tools.nbsource import checks
+from tools.nbsource import checks, demo
 
 CHECKER_SETUP = "from autograder.notebook import Checker\n\nchecker = Checker({!r})  " \
                 "# runs the public checks in the cells below\n"
 
 
-def convert(path: Path) -> None:
+def convert(path: Path, overrides: dict[str, list[str]] | None = None) -> None:
     nb = nbformat.read(str(path), as_version=4)
     assignment = get_assignment(nb.metadata["neurograde"]["assignment"])
     points: dict[str, float] = {}
@@ -40,7 +42,7 @@ def convert(path: Path) -> None:
     plan = []
     for cell in test_cells:
         grade_id = cell.metadata["nbgrader"]["grade_id"]
-        tasks = existing.get(grade_id) or tuple(
+        tasks = (overrides or {}).get(grade_id) or existing.get(grade_id) or tuple(
             t for t in points if re.search(rf"\b{re.escape(t)}\b", cell.source)
             and t not in claimed)
         claimed.update(tasks)
@@ -50,6 +52,10 @@ def convert(path: Path) -> None:
         if not tasks:
             raise SystemExit(f"{path}: test cell {grade_id} mentions no task")
         new = checks(*tasks, grade_id=grade_id, points=sum(points[t] for t in tasks))
+        if grade_id not in existing:
+            old = demo("# A quick check with numbers (not graded: the cell below is).\n"
+                       + cell.source, grade_id=f"{grade_id}_quick")
+            nb.cells.insert(nb.cells.index(cell), old)
         cell.source, cell.metadata = new.source, new.metadata
     setup = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "setup")
     if "Checker(" not in setup.source:
@@ -60,5 +66,7 @@ def convert(path: Path) -> None:
 
 
 if __name__ == "__main__":
-    for arg in sys.argv[1:]:
-        convert(Path(arg))
+    args = sys.argv[1:]
+    plan = dict((a.split("=")[0], a.split("=")[1].split(",")) for a in args if "=" in a)
+    for arg in [a for a in args if "=" not in a]:
+        convert(Path(arg), plan)
