@@ -10,8 +10,9 @@ STEPS = 500  # of batch 64 on the 1,797 digits
 BATCH = 64
 LEARNING_RATE = 0.005  # Adam(0.005, beta_1=0.5) for both networks, chosen by the grader
 SAMPLES_PER_LABEL = 50
-ACCURACY_BAR = 0.5  # reference 0.79-0.94 over 20 seeds (bench/thresholds_cgan.md)
-SPREAD_BAR = 0.05  # smallest per-label pixel spread; reference >= 0.13, real digits 0.30
+ACCURACY_BAR = 0.5  # reference 0.76-0.95, eager alternative 0.90-0.96 (20 seeds each),
+# broken variants 0.08-0.12: bench/thresholds_cgan.md
+SPREAD_BAR = 0.05  # smallest per-label pixel spread: reference >= 0.12, real digits 0.25
 _RUNS: dict = {}
 
 
@@ -98,6 +99,6 @@ def test_no_total_mode_collapse(sub):
     _, _, spread, _, _ = trained(sub)
     assert spread > SPREAD_BAR, \
         f"for one label the 50 samples are nearly identical (mean pixel spread {spread:.3f}, " \
-        f"expected above {SPREAD_BAR}; real digits have about 0.30): the generator ignores z " \
+        f"expected above {SPREAD_BAR}; real digits have about 0.25): the generator ignores z " \
         "(mode collapse). Check that z reaches the generator and is sampled " \
         "afresh every step"
