@@ -6,7 +6,8 @@ to 32x32x1) for at most 8 epochs of batch 32 and passes as soon as the accuracy 
 500 held-out digits reaches the bar. This script runs that procedure (the hidden
 test's own data, split and label encoding) for the reference (Adam 1e-3, sparse
 loss), the alternative solution (Adam 1e-3, one-hot loss) and the two buggy
-variants that touch training, over seeds, for all 8 epochs without stopping early.
+variants that touch training, over seeds, for all 8 epochs without stopping early;
+then it times the grading of the reference notebook.
 
     python bench/thresholds_alexnet.py     # writes bench/thresholds_alexnet.md
 """
@@ -122,7 +123,20 @@ def main() -> None:
             runs[seed] = accuracy_per_epoch(build, seed, grader)
             print(name, seed, np.round(runs[seed][0], 3), flush=True)
         out += summarise(name, runs, bar)
+    out += grading_time(assignment)
     (ROOT / "bench" / "thresholds_alexnet.md").write_text("\n".join(out) + "\n")
+
+
+def grading_time(assignment) -> list[str]:
+    """Wall time of grading the reference notebook (every test, training included)."""
+    from autograder.grader import grade_submission
+
+    start = time.perf_counter()
+    result = grade_submission(assignment.solutions_dir / "alexnet.ipynb", assignment)
+    seconds = time.perf_counter() - start
+    return ["## Grading time", "",
+            f"Grading the reference notebook: {result.score:g} / {result.max_score:g} in "
+            f"{seconds:.1f} s wall time (budget: 45 s on 2 cores).", ""]
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ from autograder.marks import graded
 
 TRAIN, HELD_OUT = 1297, 500
 BATCH, MAX_EPOCHS = 32, 8  # 41 steps an epoch, 328 steps at most
-ACCURACY_BAR = 0.90  # reference: every one of 24 seeds above it by epoch 5 (bench/)
+ACCURACY_BAR = 0.90  # reference and alternative: 24 of 24 seeds above it by epoch 4 (bench/)
 
 
 CHECK_OUTPUT = "Check the softmax output and a loss for probabilities, the learning rate (Adam 1e-3 works)"
