@@ -1,7 +1,7 @@
 """How much margin does the XOR-MLP budget leave? Steps the reference needs, over seeds.
 
-The hidden test builds the student's compiled model up to 3 times (fresh weights
-each time), trains each for at most 832 steps of batch 4, and asks for all four
+The hidden test builds the student's compiled model up to 8 times (fresh weights
+each time), trains each for at most 512 steps of batch 4, and asks for all four
 XOR points right in one of them. This script runs the reference `build_xor_mlp(4)`
 (and each alternative solution) through that procedure under 40 seeds and records
 how many tries and steps each needed.
@@ -28,8 +28,8 @@ sys.path.insert(0, str(ROOT))
 from autograder.assignments import get_assignment  # noqa: E402
 from autograder.variants import reference_source  # noqa: E402
 
-BUDGET = 832
-ATTEMPTS = 3
+BUDGET = 512
+ATTEMPTS = 8
 SEEDS = range(40)
 X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype="float32")
 T = np.array([0, 1, 1, 0], dtype="float32")
@@ -84,18 +84,17 @@ def main() -> None:
         f"Measured {time.strftime('%Y-%m-%d')} with keras {keras.__version__}, "
         f"{len(SEEDS)} seeds each.",
         "",
-        "| solution | passed | needed a 2nd try | needed a 3rd try | median steps | max steps "
-        "| max / budget |",
+        "| solution | passed | tries: median | tries: max | steps in the try that passed: "
+        "median | max | max / budget |",
         "| --- | --- | --- | --- | --- | --- | --- |",
     ]
     for name, module in solutions.items():
         runs = [tries_and_steps(module.build_xor_mlp, s) for s in SEEDS]
         done = [r for r in runs if r is not None]
-        steps = [s for _, s in done]
+        tries, steps = [a for a, _ in done], [s for _, s in done]
         lines.append(
-            f"| {name} | {len(done)}/{len(runs)} | {sum(a == 2 for a, _ in done)} | "
-            f"{sum(a == 3 for a, _ in done)} | {int(np.median(steps))} | {max(steps)} | "
-            f"{max(steps) / BUDGET:.2f} |")
+            f"| {name} | {len(done)}/{len(runs)} | {int(np.median(tries))} | {max(tries)} | "
+            f"{int(np.median(steps))} | {max(steps)} | {max(steps) / BUDGET:.2f} |")
         print(lines[-1], flush=True)
     out = Path(__file__).with_suffix(".md")
     out.write_text("\n".join(lines) + "\n")

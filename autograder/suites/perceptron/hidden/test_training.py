@@ -190,10 +190,10 @@ def test_invalid_arguments(sub):
 
 # ---------------------------------------------------------------- the XOR MLP
 
-# The budget the notebook promises: up to 3 fresh models, 832 steps of batch 4 each.
-# A 2-4-1 network can start in a basin it never leaves (a few seeds in a hundred for
-# the reference), so a fresh start is fairer than one long run; bench/ shows margins.
-XOR_ATTEMPTS, XOR_STEPS = 3, 832
+# The budget the notebook promises: up to 8 fresh models, 512 steps of batch 4 each.
+# A 2-4-1 network can start in a basin it never leaves (a ReLU one on almost half of
+# its starts), so several fresh starts are fairer than one long run; bench/ shows margins.
+XOR_ATTEMPTS, XOR_STEPS = 8, 512
 REPEATS = 64  # 64 copies of the truth table = 64 steps an epoch
 
 
@@ -212,7 +212,7 @@ def train_xor(model, X, t) -> np.ndarray:
 
 @graded(points=5, task="build_xor_mlp", timeout=40)
 def test_mlp_learns_xor(sub, seed):
-    """Does a fresh compiled model reach 100% on XOR within 832 steps, in one of 3 tries?"""
+    """Does a fresh compiled model reach 100% on XOR within 512 steps, in one of 8 tries?"""
     import keras
 
     X, t = TRUTH_X.astype("float32"), np.array([0, 1, 1, 0], dtype="float32")
