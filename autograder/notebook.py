@@ -109,7 +109,7 @@ class Checker:
             ini = Path(tmp) / "pytest.ini"
             ini.write_text("[pytest]\n")
             pytest.main([str(self.assignment.public_dir), "-c", str(ini), "--rootdir", tmp,
-                         "-q", "-p", "no:cacheprovider", "-p", "no:terminal",
+                         "-p", "no:cacheprovider", "-p", "no:terminal",
                          "--assert=plain", "--import-mode=importlib", "-W", "ignore"],
                         plugins=[plugin])
         for task, name, passed, message in plugin.outcomes:

@@ -22,6 +22,15 @@ def test_audit_passes(assignment, capsys):
     assert f"Audit of {assignment}: PASS" in out
 
 
+def test_every_audited_assignment_has_variants_and_an_alternative():
+    from autograder.variants import alternatives, load_mutants
+
+    assert AUDITED, "no assignment has a reference solution"
+    for a in map(get_assignment, AUDITED):
+        assert len(load_mutants(a)) >= 8, f"{a.id} needs at least 8 buggy variants"
+        assert alternatives(a), f"{a.id} needs an alternative correct solution"
+
+
 @pytest.mark.slow
 def test_audit_flags_a_variant_that_is_not_caught(tmp_path):
     harmless = Mutant(name="renamed-local", description="a correct rewrite",
