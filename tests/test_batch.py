@@ -4,10 +4,20 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
+
+import psutil
+import pytest
 
 from autograder.batch import find_submissions, grade_batch
 from tests.test_grader import CORRECT, TOY
+
+HOSTILE = Path(__file__).parent / "hostile"
 
 
 def make_cohort(root: Path) -> Path:
@@ -57,3 +67,66 @@ def test_dask_local_cluster_gives_identical_results(tmp_path):
     assert set(dask) == set(local)
     for student in local:
         assert dask[student].comparable() == local[student].comparable(), student
+
+
+@pytest.mark.slow
+def test_fifty_submissions_with_five_hostile_give_fifty_results(tmp_path):
+    cohort = tmp_path / "cohort"
+    cohort.mkdir()
+    hostile = ["loop_in_function", "memory_bomb", "exits", "patches_numpy", "kills_everything"]
+    for i in range(45):
+        (cohort / f"student{i:02d}.py").write_text(CORRECT)
+    for name in hostile:
+        shutil.copy(HOSTILE / f"{name}.py", cohort / f"hostile_{name}.py")
+    results = grade_batch(find_submissions(cohort, TOY), TOY, tmp_path / "out", workers=2)
+    assert len(results) == 50 and len(list((tmp_path / "out").glob("*.json"))) == 50
+    assert all(results[f"student{i:02d}"].score == 10 for i in range(45))
+    assert all(results[f"hostile_{name}"].score < 10 for name in hostile)
+
+
+INTERRUPTED_BATCH = """
+import sys
+from pathlib import Path
+from autograder.batch import find_submissions, grade_batch
+from tests.test_grader import TOY
+cohort, out = Path(sys.argv[1]), Path(sys.argv[2])
+try:
+    grade_batch(find_submissions(cohort, TOY), TOY, out, workers=2,
+                on_done=lambda s, r, reused: print("done", s.student, flush=True))
+except KeyboardInterrupt:
+    sys.exit(130)
+"""
+
+
+def harness_processes() -> list[psutil.Process]:
+    found = []
+    for proc in psutil.process_iter(["cmdline"]):
+        if "autograder.harness" in " ".join(proc.info["cmdline"] or []):
+            found.append(proc)
+    return found
+
+
+@pytest.mark.slow
+def test_ctrl_c_leaves_no_orphans_and_no_half_results(tmp_path):
+    cohort = tmp_path / "cohort"
+    cohort.mkdir()
+    (cohort / "fast.py").write_text(CORRECT)
+    for i in range(6):  # each spends 3 s in a hang before its child is killed
+        shutil.copy(HOSTILE / "loop_in_function.py", cohort / f"slow{i}.py")
+    out = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, "-c", INTERRUPTED_BATCH, str(cohort), str(out)],
+                            cwd=Path(__file__).parent.parent, stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().startswith("done")  # one result is in
+    time.sleep(1.0)
+    proc.send_signal(signal.SIGINT)
+    assert proc.wait(timeout=30) == 130
+    time.sleep(0.5)
+    assert not harness_processes(), "a grading child outlived the interrupted batch"
+    assert not list(out.glob("*.partial"))
+    written = list(out.glob("*.json"))
+    assert 1 <= len(written) < 7
+    for path in written:
+        json.loads(path.read_text())  # complete records only
+    # The rerun resumes: finished students are kept, the rest are graded.
+    rerun = grade_batch(find_submissions(cohort, TOY), TOY, out, workers=2)
+    assert len(rerun) == 7
