@@ -115,3 +115,19 @@ def expect_raises_value_error(func, *args, argument: str, **kwargs) -> None:
             f"but raised {type(exc).__name__}: {str(exc)[:200]}"
         ) from None
     raise AssertionError(f"{call} should raise ValueError naming `{argument}`, but returned")
+
+
+def wants_integer_labels(model) -> bool:
+    """True when the compiled loss is a sparse one (integer labels), else one-hot.
+
+    Graded training feeds labels the way the student compiled the model.
+    """
+    loss = model.loss
+    if isinstance(loss, dict):
+        loss = next(iter(loss.values()))
+    if isinstance(loss, (list, tuple)):
+        loss = loss[0]
+    name = loss if isinstance(loss, str) else (getattr(loss, "name", None)
+                                                or getattr(loss, "__name__", None)
+                                                or type(loss).__name__)
+    return "sparse" in str(name).lower()

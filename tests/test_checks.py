@@ -75,3 +75,19 @@ def test_rel_error_is_zero_on_itself_and_symmetric(values):
     assert rel_error(x, x) == 0.0
     y = x + 1.0
     assert rel_error(x, y) == rel_error(y, x) <= 1.0
+
+
+def test_wants_integer_labels_reads_the_compiled_loss():
+    import keras
+
+    from autograder.checks import wants_integer_labels
+
+    def compiled(loss):
+        model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+        model.compile(optimizer="adam", loss=loss)
+        return model
+
+    assert wants_integer_labels(compiled("sparse_categorical_crossentropy"))
+    assert wants_integer_labels(compiled(keras.losses.SparseCategoricalCrossentropy()))
+    assert not wants_integer_labels(compiled("categorical_crossentropy"))
+    assert not wants_integer_labels(compiled(keras.losses.CategoricalCrossentropy()))

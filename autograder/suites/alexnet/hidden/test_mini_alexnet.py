@@ -6,7 +6,7 @@ to 32x32x1. The bar and the budget come from bench/thresholds_alexnet.md.
 
 import numpy as np
 
-from autograder.checks import expect_raises_value_error
+from autograder.checks import expect_raises_value_error, wants_integer_labels
 from autograder.marks import graded
 
 TRAIN, HELD_OUT = 1297, 500
@@ -26,19 +26,6 @@ def digits_32():
     images = np.kron(digits.images / 16.0, np.ones((3, 3)))  # (1797, 24, 24)
     images = np.pad(images, ((0, 0), (4, 4), (4, 4)))[..., None]  # (1797, 32, 32, 1)
     return images.astype("float32"), digits.target.astype("int64")
-
-
-def wants_integer_labels(model) -> bool:
-    """True when the compiled loss is a sparse one (integer labels), else one-hot."""
-    loss = model.loss
-    if isinstance(loss, dict):
-        loss = next(iter(loss.values()))
-    if isinstance(loss, (list, tuple)):
-        loss = loss[0]
-    name = loss if isinstance(loss, str) else (getattr(loss, "name", None)
-                                                or getattr(loss, "__name__", None)
-                                                or type(loss).__name__)
-    return "sparse" in str(name).lower()
 
 
 def all_layers(model):

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from autograder.checks import expect_close, expect_raises_value_error
+from autograder.checks import expect_close, expect_raises_value_error, wants_integer_labels
 from autograder.marks import graded
 
 
@@ -203,19 +203,6 @@ def test_model_is_compiled(sub, seed):
 
 
 # ---------------------------------------------------------------- fine-tuning
-
-
-def wants_integer_labels(model) -> bool:
-    """True when the compiled loss is a sparse one (integer labels), else one-hot."""
-    loss = model.loss
-    if isinstance(loss, dict):
-        loss = next(iter(loss.values()))
-    if isinstance(loss, (list, tuple)):
-        loss = loss[0]
-    name = loss if isinstance(loss, str) else (getattr(loss, "name", None)
-                                                or getattr(loss, "__name__", None)
-                                                or type(loss).__name__)
-    return "sparse" in str(name).lower()
 
 
 FINE_TUNE_EPOCHS = 20  # of batch 32 on 1,200 digits (760 steps)
