@@ -143,6 +143,8 @@ def pytest_runtest_logstart(nodeid, location):
     if timeout:
         # If the test hangs, this dumps every thread's stack shortly before the parent
         # kills the process, so the feedback can name the student function that hung.
+        if _STATE["tb_file"] is not None:
+            _STATE["tb_file"].close()  # the previous test's dump file (one open at a time)
         fh = open(_config()["traceback_file"], "w")  # noqa: SIM115
         _STATE["tb_file"] = fh
         faulthandler.dump_traceback_later(max(timeout - 0.3, 0.1), repeat=False, file=fh)
