@@ -27,17 +27,17 @@ from rich.table import Table
 
 from autograder import __version__
 from autograder.assignments import Assignment, UnknownAssignment, all_assignments, get_assignment
-from autograder.batch import find_submissions, grade_batch
-from autograder.distribution import DistributionError
-from autograder.feedback import write_feedback_html
-from autograder.grader import GradingError, collect_tests, grade_submission
-from autograder.gradescope import BundleError, build_gradescope_bundle
-from autograder.ingest import SubmissionError, ingest
-from autograder.leaks import LeakScanError
-from autograder.release import LeakFound, ReleaseError, build_release
-from autograder.report import batch_table, print_audit, print_result
-from autograder.sandbox import Interrupted
-from autograder.sinks import write_junit_xml, write_lms_csv
+from autograder.engine.batch import find_submissions, grade_batch
+from autograder.engine.grader import GradingError, collect_tests, grade_submission
+from autograder.engine.ingest import SubmissionError, ingest
+from autograder.engine.sandbox import Interrupted
+from autograder.instructor.distribution import DistributionError
+from autograder.instructor.gradescope import BundleError, build_gradescope_bundle
+from autograder.instructor.leaks import LeakScanError
+from autograder.instructor.release import LeakFound, ReleaseError, build_release
+from autograder.outputs.feedback import write_feedback_html
+from autograder.outputs.report import batch_table, print_audit, print_result
+from autograder.outputs.sinks import write_junit_xml, write_lms_csv
 
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
@@ -199,7 +199,7 @@ def _record_in_gradebook(db: str | None, assignment: Assignment, results: dict,
                          console: Console) -> None:
     if not db:
         return
-    from autograder.gradebook import write_to_gradebook
+    from autograder.outputs.gradebook import write_to_gradebook
 
     url = db if "://" in db else f"sqlite:///{Path(db).resolve()}"
     source = assignment.solutions_dir / f"{assignment.id}.ipynb"
@@ -232,7 +232,7 @@ def _grade_folder(folder: Path, assignment: Assignment, out: Path, workers: int,
 
 
 def cmd_demo(args, console: Console) -> int:
-    from autograder.variants import load_mutants, write_mutant
+    from autograder.instructor.variants import load_mutants, write_mutant
 
     chosen = [get_assignment(a) for a in args.assignment] if args.assignment else \
         [a for a in all_assignments() if (a.solutions_dir / f"{a.id}.ipynb").is_file()]
@@ -262,7 +262,7 @@ def cmd_demo(args, console: Console) -> int:
 
 
 def cmd_audit(args, console: Console) -> int:
-    from autograder.audit import audit
+    from autograder.instructor.audit import audit
 
     ids = [a.id for a in all_assignments()] if args.assignment == ["all"] else args.assignment
     all_ok = True

@@ -50,7 +50,7 @@ class _KernelFixtures:
 
     @pytest.fixture
     def sub(self):
-        from autograder.plugin import Submission
+        from autograder.engine.plugin import Submission
 
         return Submission(self.namespace, "notebook")
 
@@ -125,7 +125,7 @@ class Checker:
         path = Path(notebook) if notebook else self._notebook_on_disk()
         key = (self.assignment.id, str(path.resolve()))
         if key not in _GRADED:
-            from autograder.grader import grade_submission
+            from autograder.engine.grader import grade_submission
 
             with _quiet():
                 _GRADED[key] = grade_submission(path, self.assignment)

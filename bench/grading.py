@@ -27,9 +27,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from autograder.assignments import _load, all_assignments, get_assignment  # noqa: E402
-from autograder.batch import find_submissions, grade_batch  # noqa: E402
-from autograder.grader import grade_submission, versions  # noqa: E402
-from autograder.variants import reference_source  # noqa: E402
+from autograder.engine.batch import find_submissions, grade_batch  # noqa: E402
+from autograder.engine.grader import grade_submission, versions  # noqa: E402
+from autograder.instructor.variants import reference_source  # noqa: E402
 
 GOALS = {"perceptron": 10, "subnetting": 10}  # seconds; 45 for the deep-learning ones
 TOY_SOURCE = "def add(a, b):\n    return a + b\n\ndef mul(a, b):\n    return a * b\n\n" \

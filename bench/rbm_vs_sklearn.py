@@ -24,7 +24,7 @@ from sklearn.datasets import load_digits
 from sklearn.neural_network import BernoulliRBM
 
 from autograder.assignments import get_assignment
-from autograder.variants import reference_source
+from autograder.instructor.variants import reference_source
 
 EPOCHS, HIDDEN, BATCH, RATE = 20, 64, 10, 0.05
 SEEDS = range(5)

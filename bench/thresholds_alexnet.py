@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from autograder.assignments import get_assignment  # noqa: E402
-from autograder.variants import load_mutants, reference_source  # noqa: E402
+from autograder.instructor.variants import load_mutants, reference_source  # noqa: E402
 
 SEEDS = range(24)
 BROKEN_SEEDS = range(3)
@@ -129,7 +129,7 @@ def main() -> None:
 
 def grading_time(assignment) -> list[str]:
     """Wall time of grading the reference notebook (every test, training included)."""
-    from autograder.grader import grade_submission
+    from autograder.engine.grader import grade_submission
 
     start = time.perf_counter()
     result = grade_submission(assignment.solutions_dir / "alexnet.ipynb", assignment)

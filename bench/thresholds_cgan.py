@@ -23,7 +23,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import numpy as np  # noqa: E402
 
 from autograder.assignments import REPO_ROOT, get_assignment  # noqa: E402
-from autograder.variants import load_mutants, reference_source  # noqa: E402
+from autograder.instructor.variants import load_mutants, reference_source  # noqa: E402
 
 SEEDS = range(20)
 BROKEN_SEEDS = range(5)
@@ -88,7 +88,7 @@ def step_margins(step_tests, sub) -> list[str]:
 
 def grading_times(assignment) -> list[str]:
     """Wall time of grading the reference notebook and the alternative, whole suite."""
-    from autograder.grader import grade_submission
+    from autograder.engine.grader import grade_submission
 
     lines = []
     for path in (assignment.solutions_dir / "cgan.ipynb", ALTERNATIVE):

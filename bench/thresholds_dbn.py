@@ -23,7 +23,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import numpy as np  # noqa: E402
 
 from autograder.assignments import REPO_ROOT, get_assignment  # noqa: E402
-from autograder.variants import reference_source  # noqa: E402
+from autograder.instructor.variants import reference_source  # noqa: E402
 
 SEEDS = range(20)
 HIDDEN = REPO_ROOT / "autograder" / "suites" / "dbn" / "hidden"
@@ -137,7 +137,7 @@ def accuracies(sub) -> tuple[list[float], float]:
 
 
 def grading_seconds() -> tuple[float, str]:
-    code = ("from autograder.grader import grade_submission as g; "
+    code = ("from autograder.engine.grader import grade_submission as g; "
             "r = g('solutions/dbn/dbn.ipynb'); print(r.score, r.max_score)")
     start = time.perf_counter()
     proc = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True,

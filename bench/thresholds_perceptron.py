@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from autograder.assignments import get_assignment  # noqa: E402
-from autograder.variants import reference_source  # noqa: E402
+from autograder.instructor.variants import reference_source  # noqa: E402
 
 BUDGET = 512
 ATTEMPTS = 8

@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from autograder.assignments import get_assignment  # noqa: E402
-from autograder.variants import load_mutants, reference_source  # noqa: E402
+from autograder.instructor.variants import load_mutants, reference_source  # noqa: E402
 
 SEEDS = range(20)
 BROKEN_SEEDS = range(3)

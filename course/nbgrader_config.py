@@ -5,7 +5,7 @@
     nbgrader autograde perceptron
     nbgrader formgrader / generate_feedback / export
 
-Regenerate assignments/ with `python -m autograder.build` (it runs nbgrader's
+Regenerate assignments/ with `python -m autograder.instructor.build` (it runs nbgrader's
 generate_assignment and then adds the public tests beside each notebook, which a
 bare `nbgrader generate_assignment --force` would delete).
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from autograder.assignments import all_assignments, get_assignment
-from autograder.audit import check_stub, grade_mutant
 from autograder.cli import main
+from autograder.instructor.audit import check_stub, grade_mutant
+from autograder.instructor.variants import Mutant
 from autograder.result import Result, TestResult
-from autograder.variants import Mutant
 
 AUDITED = [a.id for a in all_assignments() if (a.solutions_dir / f"{a.id}.ipynb").is_file()]
 
@@ -23,7 +23,7 @@ def test_audit_passes(assignment, capsys):
 
 
 def test_every_audited_assignment_has_variants_and_an_alternative():
-    from autograder.variants import alternatives, load_mutants
+    from autograder.instructor.variants import alternatives, load_mutants
 
     assert AUDITED, "no assignment has a reference solution"
     for a in map(get_assignment, AUDITED):

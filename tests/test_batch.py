@@ -14,7 +14,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from autograder.batch import find_submissions, grade_batch
+from autograder.engine.batch import find_submissions, grade_batch
 from tests.test_grader import CORRECT, TOY
 
 HOSTILE = Path(__file__).parent / "hostile"
@@ -87,7 +87,7 @@ def test_fifty_submissions_with_five_hostile_give_fifty_results(tmp_path):
 INTERRUPTED_BATCH = """
 import sys
 from pathlib import Path
-from autograder.batch import find_submissions, grade_batch
+from autograder.engine.batch import find_submissions, grade_batch
 from tests.test_grader import TOY
 cohort, out = Path(sys.argv[1]), Path(sys.argv[2])
 try:
@@ -101,7 +101,7 @@ except KeyboardInterrupt:
 def harness_processes() -> list[psutil.Process]:
     found = []
     for proc in psutil.process_iter(["cmdline"]):
-        if "autograder.harness" in " ".join(proc.info["cmdline"] or []):
+        if "autograder.engine.harness" in " ".join(proc.info["cmdline"] or []):
             found.append(proc)
     return found
 

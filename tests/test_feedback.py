@@ -11,7 +11,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from autograder.feedback import render_feedback_html, write_feedback_html
+from autograder.outputs.feedback import render_feedback_html, write_feedback_html
 from autograder.result import Figure, Result, TestResult
 
 ATTACK = "<script>document.title='pwned'</script><img src=x onerror=alert(1)>"

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from autograder.assignments import _load
-from autograder.grader import grade_submission
+from autograder.engine.grader import grade_submission
 
 TOY = _load(Path(__file__).parent / "fixtures" / "toy_suite")
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from autograder.assignments import all_assignments, get_assignment
-from autograder.gradescope import ROOT_ENV, BundleError, build_gradescope_bundle, run_in_container
+from autograder.instructor.gradescope import ROOT_ENV, BundleError, build_gradescope_bundle, run_in_container
 from autograder.result import Result
 
 WITH_HIDDEN = [a for a in all_assignments() if any(a.hidden_dir.glob("test_*.py"))]
@@ -81,11 +81,11 @@ def test_bundle_carries_only_its_own_suite(bundles, assignment):
     hidden = {Path(n).name for n in names if f"suites/{assignment.id}/hidden/" in n}
     assert hidden == {p.name for p in assignment.hidden_dir.glob("test_*.py")}
     assert not any("solutions/" in n or n.endswith("mutants.toml") for n in names)
-    assert "autograder/grader.py" in names and "autograder/gradescope.py" in names
+    assert "autograder/engine/grader.py" in names and "autograder/instructor/gradescope.py" in names
 
 
 def test_bundle_refuses_assignment_without_hidden_tests(tmp_path, monkeypatch):
-    from autograder import gradescope
+    from autograder.instructor import gradescope
 
     perceptron = get_assignment("perceptron")
     fake = type(perceptron)(id="nohidden", title="t", suite_dir=tmp_path / "nohidden")

@@ -10,8 +10,8 @@ from pathlib import Path
 import psutil
 import pytest
 
-from autograder.grader import grade_submission
-from autograder.sandbox import pid_namespace_prefix
+from autograder.engine.grader import grade_submission
+from autograder.engine.sandbox import pid_namespace_prefix
 from tests.test_grader import TOY
 
 CORPUS = sorted((Path(__file__).parent / "hostile").glob("*.py"))

@@ -6,7 +6,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from autograder.ingest import SubmissionError, ingest, ingest_notebook_text
+from autograder.engine.ingest import SubmissionError, ingest, ingest_notebook_text
 
 
 def notebook(*cells) -> str:

@@ -17,10 +17,10 @@ import pytest
 from nbgrader.api import Gradebook
 
 from autograder.assignments import all_assignments, get_assignment
-from autograder.build import student_notebook
-from autograder.gradebook import cell_scores, write_to_gradebook
-from autograder.grader import grade_submission
-from autograder.variants import load_mutants
+from autograder.engine.grader import grade_submission
+from autograder.instructor.build import student_notebook
+from autograder.instructor.variants import load_mutants
+from autograder.outputs.gradebook import cell_scores, write_to_gradebook
 
 NOTEBOOKS = [a for a in all_assignments() if (a.solutions_dir / f"{a.id}.ipynb").is_file()]
 
@@ -31,7 +31,7 @@ def test_assignments_folder_matches_nbgrader(assignment):
     """generate_assignment on solutions/ reproduces the committed student notebook."""
     committed = (assignment.student_dir / f"{assignment.id}.ipynb").read_bytes()
     assert student_notebook(assignment) == committed, \
-        f"assignments/{assignment.id} is stale: run python -m autograder.build"
+        f"assignments/{assignment.id} is stale: run python -m autograder.instructor.build"
 
 
 def nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess:

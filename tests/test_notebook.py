@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 from autograder.assignments import get_assignment
-from autograder.variants import reference_source
+from autograder.instructor.variants import reference_source
 
 RUN = """
 import sys

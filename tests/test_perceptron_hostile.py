@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from autograder.assignments import get_assignment
-from autograder.grader import grade_submission
-from autograder.variants import reference_source
+from autograder.engine.grader import grade_submission
+from autograder.instructor.variants import reference_source
 
 pytestmark = pytest.mark.slow
 

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from autograder import release as release_module
 from autograder.assignments import all_assignments
-from autograder.leaks import SOLUTION_MARKERS, load_secrets, scan_for_leaks
-from autograder.release import LeakFound, ReleaseError, build_release, public_closure
+from autograder.instructor import release as release_module
+from autograder.instructor.leaks import SOLUTION_MARKERS, load_secrets, scan_for_leaks
+from autograder.instructor.release import LeakFound, ReleaseError, build_release, public_closure
 
 ASSIGNMENTS = all_assignments()
 WITH_SOLUTION = [a for a in ASSIGNMENTS if (a.solutions_dir / f"{a.id}.ipynb").is_file()]

@@ -5,8 +5,8 @@ from __future__ import annotations
 import csv
 import xml.etree.ElementTree as ET
 
+from autograder.outputs.sinks import write_junit_xml, write_lms_csv, write_scores_csv
 from autograder.result import Result, TestResult
-from autograder.sinks import write_junit_xml, write_lms_csv, write_scores_csv
 
 
 def _test(name, task, points, passed, output=""):

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from autograder.assignments import REPO_ROOT
-from autograder.grader import grade_submission
+from autograder.engine.grader import grade_submission
+from autograder.instructor.variants import alternatives, reference_source
 from autograder.suites.subnetting import guard
-from autograder.variants import alternatives, reference_source
 
 CHEATERS = sorted((REPO_ROOT / "solutions" / "subnetting" / "cheaters").glob("*.py"))
 

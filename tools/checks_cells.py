@@ -8,7 +8,7 @@ mentions (or those given with --tasks GRADE_ID=TASK,TASK), worth the engine's
 points for those tasks; tasks no cell claims go to the last test cell. The old
 checks stay right above it as an ungraded `demo` cell, so students still see a
 check with numbers right after their code. The setup cell gains
-`checker = Checker("<id>")`. Run `python -m autograder.build` after.
+`checker = Checker("<id>")`. Run `python -m autograder.instructor.build` after.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from pathlib import Path
 import nbformat
 
 from autograder.assignments import get_assignment
-from autograder.gradebook import cell_tasks
-from autograder.grader import collect_tests
+from autograder.engine.grader import collect_tests
+from autograder.outputs.gradebook import cell_tasks
 from tools.nbsource import checks, demo
 
 CHECKER_SETUP = "from autograder.notebook import Checker\n\nchecker = Checker({!r})  " \

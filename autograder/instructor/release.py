@@ -10,7 +10,7 @@ offline on a student's laptop exactly as it does for the instructor. Of each
 suite it carries meta.toml, public/, data/, and the suite-level modules that the
 public tests and the suite's conftest.py import; hidden tests, and helpers only
 hidden tests use (oracles), stay behind. Everything is assembled in a staging
-folder and scanned by `autograder.leaks` (every file, every archive member)
+folder and scanned by `autograder.instructor.leaks` (every file, every archive member)
 before anything is written to DEST, so a leaky release is never written at all.
 """
 
@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from autograder.assignments import SUITES_DIR, Assignment, all_assignments
-from autograder.distribution import IGNORED, build_wheel
-from autograder.leaks import Leak, load_secrets, scan_for_leaks
+from autograder.instructor.distribution import IGNORED, build_wheel
+from autograder.instructor.leaks import Leak, load_secrets, scan_for_leaks
 
 __all__ = ["Release", "ReleaseError", "LeakFound", "build_release", "scan_for_leaks"]
 
@@ -144,10 +144,10 @@ def build_release(dest_dir: str | Path, *, force: bool = False) -> Release:
             chosen.append(a)
         else:
             left_out[a.id] = f"no student notebook at {a.student_dir / f'{a.id}.ipynb'} " \
-                             "(run `python -m autograder.build`)"
+                             "(run `python -m autograder.instructor.build`)"
     if not chosen:
         raise ReleaseError("No assignment has a student notebook in assignments/: "
-                           "run `python -m autograder.build` first.")
+                           "run `python -m autograder.instructor.build` first.")
     with tempfile.TemporaryDirectory(prefix="neurograde-release-") as tmp:
         staging = Path(tmp) / "release"
         staging.mkdir()

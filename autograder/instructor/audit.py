@@ -18,9 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder.assignments import Assignment
-from autograder.grader import DEFAULT_SEED, grade_submission
-from autograder.result import Result
-from autograder.variants import (
+from autograder.engine.grader import DEFAULT_SEED, grade_submission
+from autograder.instructor.variants import (
     Mutant,
     alternatives,
     load_mutants,
@@ -28,6 +27,7 @@ from autograder.variants import (
     skipped_tasks_for,
     write_mutant,
 )
+from autograder.result import Result
 
 
 @dataclass

@@ -37,7 +37,7 @@ SOLUTION_MARKERS = (_B + "SOLUTION", _B + "HIDDEN TESTS", _E + "SOLUTION", _E + 
 MIN_LINE = 16  # shorter lines ("return w, b") are too common to mean anything
 ARCHIVE_SUFFIXES = (".whl", ".zip", ".tar.gz", ".tgz", ".tar")
 _HIDDEN_PATH = re.compile(r"(^|/)suites/[^/]+/hidden/")
-_ENGINE_MODULE = re.compile(r"(^|/)autograder/[^/]+\.py$")
+_ENGINE_MODULE = re.compile(r"(^|/)autograder/((engine|outputs|instructor)/)?[^/]+\.py$")
 
 
 class LeakScanError(RuntimeError):

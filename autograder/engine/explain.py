@@ -13,9 +13,9 @@ from pathlib import Path
 import nbformat
 
 from autograder.assignments import Assignment
-from autograder.ingest import Ingested
+from autograder.engine.ingest import Ingested
+from autograder.engine.sandbox import ChildRun
 from autograder.result import Result
-from autograder.sandbox import ChildRun
 
 SECRET_MIN_LENGTH = 30
 # A line that is only (part of) a string literal is message text, meant to be read.

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from autograder.assignments import Assignment
-from autograder.ingest import ingest
+from autograder.engine.ingest import ingest
 
 
 @dataclass(frozen=True)

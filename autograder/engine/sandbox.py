@@ -30,7 +30,7 @@ from pathlib import Path
 
 import psutil
 
-PACKAGE_PARENT = str(Path(__file__).resolve().parent.parent)
+PACKAGE_PARENT = str(Path(__file__).resolve().parent.parent.parent)
 PASS_THROUGH_ENV = ("PATH", "LANG", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "SYSTEMROOT")
 CLONE_NEWNET, CLONE_NEWNS = 0x40000000, 0x00020000
 MS_RDONLY, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 1, 32, 4096, 16384, 1 << 18
@@ -176,7 +176,7 @@ def run_child(config: dict, workdir: Path, limits: Limits,
     run = ChildRun()
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(
-            [*pid_namespace_prefix(), sys.executable, "-m", "autograder.harness",
+            [*pid_namespace_prefix(), sys.executable, "-m", "autograder.engine.harness",
              str(config_path)],
             cwd=workdir, env=child_env(workdir), stdin=subprocess.DEVNULL,
             stdout=log, stderr=subprocess.STDOUT, pass_fds=(write_fd,),

@@ -1,6 +1,6 @@
 """Grade one submission: the engine every front door calls.
 
-    ingest -> child process under limits (autograder.sandbox) -> pytest + plugin
+    ingest -> child process under limits (autograder.engine.sandbox) -> pytest + plugin
     -> events -> Result
 
 If the child dies or is killed in the middle of a test, that test scores 0 with
@@ -20,7 +20,7 @@ from pathlib import Path
 
 from autograder import __version__
 from autograder.assignments import Assignment, get_assignment
-from autograder.explain import (
+from autograder.engine.explain import (
     death_reason,
     import_failure,
     located_message,
@@ -28,9 +28,9 @@ from autograder.explain import (
     tamper_failure,
     withhold_secrets,
 )
-from autograder.ingest import Ingested, SubmissionError, ingest
+from autograder.engine.ingest import Ingested, SubmissionError, ingest
+from autograder.engine.sandbox import ChildRun, Limits, run_child
 from autograder.result import Figure, Result, TestResult
-from autograder.sandbox import ChildRun, Limits, run_child
 
 DEFAULT_SEED = 20261124
 STARTUP_TIMEOUT = 90.0  # interpreter, TensorFlow and pytest collection

@@ -10,7 +10,7 @@ The bundle carries a neurograde wheel holding the engine and this assignment's
 suite only (public and hidden), so it grades exactly as `neurograde grade` does
 and reveals nothing about the other assignments. `setup.sh` installs that wheel
 and its dependencies from PyPI into a virtual environment; `run_autograder` calls
-`python -m autograder.gradescope`, which grades with the same engine and always
+`python -m autograder.instructor.gradescope`, which grades with the same engine and always
 writes a results.json, even when the grader itself fails, so the student reads a
 reason rather than a blank page.
 
@@ -30,7 +30,7 @@ import zipfile
 from pathlib import Path
 
 from autograder.assignments import get_assignment
-from autograder.distribution import build_wheel
+from autograder.instructor.distribution import build_wheel
 
 ROOT_ENV = "NEUROGRADE_GRADESCOPE_ROOT"
 PYTHON_ENV = "NEUROGRADE_PYTHON"
@@ -74,14 +74,14 @@ chmod +x "$SOURCE/run_autograder"
 RUN_AUTOGRADER = """\
 #!/usr/bin/env bash
 # Gradescope runs this once per submission: grade /autograder/submission and write
-# /autograder/results/results.json. Everything happens in `python -m autograder.gradescope`.
+# /autograder/results/results.json. Everything happens in `python -m autograder.instructor.gradescope`.
 set -uo pipefail
 ROOT="${{{root_env}:-/autograder}}"
 PYTHON="${{{python_env}:-$ROOT/{venv}/bin/python}}"
 [ -x "$PYTHON" ] || PYTHON="$(command -v python3)"
 export TF_CPP_MIN_LOG_LEVEL=3
 mkdir -p "$ROOT/results"
-"$PYTHON" -m autograder.gradescope --root "$ROOT" --assignment {assignment}
+"$PYTHON" -m autograder.instructor.gradescope --root "$ROOT" --assignment {assignment}
 status=$?
 if [ ! -s "$ROOT/results/results.json" ]; then
     # Python itself could not start the grader: still give the student a reason.
@@ -134,8 +134,8 @@ def run_in_container(root: Path, assignment_id: str) -> dict:
     Never raises for a bad submission or a failing grader: the record then says
     what went wrong, with score 0, which is what Gradescope shows the student.
     """
-    from autograder.batch import pick_file
-    from autograder.grader import grade_submission
+    from autograder.engine.batch import pick_file
+    from autograder.engine.grader import grade_submission
 
     results_path = root / "results" / "results.json"
     results_path.parent.mkdir(parents=True, exist_ok=True)
@@ -163,7 +163,7 @@ def _failure_record(message: str) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m autograder.gradescope",
+    parser = argparse.ArgumentParser(prog="python -m autograder.instructor.gradescope",
                                      description="Grade a submission inside Gradescope.")
     parser.add_argument("--root", type=Path,
                         default=Path(os.environ.get(ROOT_ENV, DEFAULT_ROOT)))

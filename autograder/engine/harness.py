@@ -1,8 +1,8 @@
-"""Entry point of the grading child process: `python -m autograder.harness CONFIG`.
+"""Entry point of the grading child process: `python -m autograder.engine.harness CONFIG`.
 
 The child imports the frameworks the suite needs, then runs pytest on the suite
-with `autograder.plugin`, which imports the submission and reports every step to
-the parent over a pipe. The parent (autograder.sandbox) decides the grade; this
+with `autograder.engine.plugin`, which imports the submission and reports every step to
+the parent over a pipe. The parent (autograder.engine.sandbox) decides the grade; this
 process only reports what happened.
 """
 
@@ -48,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
 
     args = [
         *config["test_paths"],
-        "-p", "autograder.plugin",
+        "-p", "autograder.engine.plugin",
         "-p", "no:cacheprovider",
         "-p", "no:randomly",
         "--assert=plain",  # failure messages come from the tests' own words

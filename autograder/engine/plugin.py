@@ -1,4 +1,4 @@
-"""pytest plugin loaded inside the grading child (see autograder.harness).
+"""pytest plugin loaded inside the grading child (see autograder.engine.harness).
 
 It filters the suite to the tests the parent asked for, reports the collected
 tests (points, task, visibility) before any student code is loaded, imports the
@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from autograder import guard
+from autograder.engine import guard
 
 _CONFIG: dict = {}
 _STATE: dict = {"module": None, "import_error": None, "tb_file": None, "collected": []}

@@ -4,7 +4,7 @@ The student notebook comes from the real `nbgrader generate_assignment`, run in 
 throwaway course directory, so solution regions become `raise NotImplementedError()`
 exactly as nbgrader would write them. Public tests are copied beside it.
 
-    python -m autograder.build            # regenerate every assignments/<id>/
+    python -m autograder.instructor.build            # regenerate every assignments/<id>/
 """
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ from pathlib import Path, PurePosixPath
 
 from autograder.assignments import REPO_ROOT
 
-PACKAGE_DIR = Path(__file__).resolve().parent
+PACKAGE_DIR = Path(__file__).resolve().parent.parent  # the autograder package
 IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", "*.pyo", ".ipynb_checkpoints",
                                  "*.partial", ".pytest_cache")
 

@@ -16,11 +16,11 @@ from pathlib import Path
 
 from autograder import __version__
 from autograder.assignments import Assignment
-from autograder.cluster import executor, grade_payload, payload, unpack
-from autograder.grader import collect_tests, sha256_of
+from autograder.engine.cluster import executor, grade_payload, payload, unpack
+from autograder.engine.grader import collect_tests, sha256_of
+from autograder.engine.sandbox import SHUTDOWN
+from autograder.outputs.sinks import write_scores_csv
 from autograder.result import Result
-from autograder.sandbox import SHUTDOWN
-from autograder.sinks import write_scores_csv
 
 SUBMISSION_SUFFIXES = (".ipynb", ".py")
 

@@ -1,0 +1,1 @@
+"""The grading engine: ingest, sandbox, runner, judge and the grading loop."""

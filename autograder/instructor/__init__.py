@@ -1,0 +1,1 @@
+"""Instructor tools: audit, variants, notebook build, release, leak scan, Gradescope bundle."""
