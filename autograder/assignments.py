@@ -32,6 +32,7 @@ class Assignment:
     time_budget: float = 120.0
     memory_mb: int = 4096
     expensive_tasks: tuple[str, ...] = ()
+    forbidden_modules: tuple[str, ...] = ()  # unimportable where the submission runs
     extra: dict = field(default_factory=dict)
 
     @property
@@ -56,8 +57,9 @@ def _load(suite_dir: Path) -> Assignment:
     meta = tomllib.loads((suite_dir / "meta.toml").read_text())
     known = {f for f in Assignment.__dataclass_fields__ if f not in ("id", "suite_dir", "extra")}
     kwargs = {k: v for k, v in meta.items() if k in known}
-    if "expensive_tasks" in kwargs:
-        kwargs["expensive_tasks"] = tuple(kwargs["expensive_tasks"])
+    for name in ("expensive_tasks", "forbidden_modules"):
+        if name in kwargs:
+            kwargs[name] = tuple(kwargs[name])
     extra = {k: v for k, v in meta.items() if k not in known}
     return Assignment(id=suite_dir.name, suite_dir=suite_dir, extra=extra, **kwargs)
 

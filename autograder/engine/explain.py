@@ -1,20 +1,17 @@
-"""What the student reads when a test fails for a reason other than an assertion:
-a crash, a hang, memory, tampering, an import error; and the rule that feedback
-never quotes the hidden suite or the reference solution.
+"""The rule that feedback never quotes the hidden suite or the reference solution,
+and the summary line of a result. (Messages for crashes, hangs and import errors
+are written by the judge, which saw them happen.)
 """
 
 from __future__ import annotations
 
 import functools
 import re
-import signal
 from pathlib import Path
 
 import nbformat
 
 from autograder.assignments import Assignment
-from autograder.engine.ingest import Ingested
-from autograder.engine.sandbox import ChildRun
 from autograder.result import Result
 
 SECRET_MIN_LENGTH = 30
@@ -49,71 +46,7 @@ def withhold_secrets(result: Result, assignment: Assignment) -> None:
                            "withheld; the test checks: " + test.name)
 
 
-def located_message(event: dict, ingested: Ingested) -> str:
-    message = event.get("message") or "failed"
-    func, line = event.get("student_function"), event.get("student_line")
-    if event.get("in_student_code") and line and "not implemented yet" not in message:
-        where = ingested.where(int(line))
-        message += f" (raised in `{func}`, {where})" if func != "<module>" else f" ({where})"
-    return message
-
-
-def tamper_failure(run: ChildRun) -> str | None:
-    for e in run.events:
-        if e["event"] == "tampered":
-            names = ", ".join(f"`{n}`" for n in e.get("names", [])[:5])
-            return (f"not run: your code replaced {names}, which the grader relies on; "
-                    "tests from that point on score 0")
-    return None
-
-
-def import_failure(run: ChildRun, ingested: Ingested, assignment: Assignment) -> str | None:
-    kinds = [e["event"] for e in run.events]
-    for e in run.events:
-        if e["event"] == "import_error":
-            msg = located_message(e, ingested)
-            return f"your code raised an error when it was loaded, so no test could run: {msg}"
-    if "import_start" in kinds and "import_done" not in kinds:
-        return death_reason(run, "while your code was being loaded", assignment, ingested,
-                             assignment.import_timeout)
-    return None
-
-
-def death_reason(run: ChildRun, doing: str, assignment: Assignment, ingested: Ingested,
-                  timeout: float | None = None) -> str:
-    where = hang_location(run.hang_traceback, ingested)
-    if run.killed == "timeout":
-        return f"stopped after {timeout or assignment.test_timeout:.0f} s {doing}{where}: " \
-               "look for an infinite loop or far too much work."
-    if run.killed == "memory":
-        return f"stopped {doing}{where}: it used more than {assignment.memory_mb:,} MB of " \
-               "memory."
-    code = run.returncode
-    if code is not None and code < 0:
-        sig = signal.Signals(-code)
-        if sig == signal.SIGXCPU:
-            return f"stopped {doing}: it used up its CPU time."
-        if sig == signal.SIGXFSZ:
-            return f"stopped {doing}: it wrote too much output or too large a file."
-        return f"the process was killed by {sig.name} {doing}."
-    return (f"the process exited with code {code} {doing}: does your code call sys.exit(), "
-            "os._exit() or quit()?")
-
-
-_FAULTHANDLER_FRAME = re.compile(r'File "([^"]+)", line (\d+) in (\S+)')
-
-
-def hang_location(traceback_text: str, ingested: Ingested) -> str:
-    """' in `train_perceptron` (cell 5, line 3)' from a faulthandler dump, if it names one."""
-    for match in _FAULTHANDLER_FRAME.finditer(traceback_text):  # innermost frame first
-        filename, line, func = match.groups()
-        if filename.endswith("_submission.py"):
-            func_txt = f" in `{func}`" if func != "<module>" else ""
-            return f"{func_txt} ({ingested.where(int(line))})"
-    return ""
-
-
-def summary(result: Result, ingested: Ingested) -> str:
+def summary(result: Result, ingested) -> str:
     lines = [f"{result.assignment}: {result.score:g} / {result.max_score:g} points"]
     if result.error:
         lines.append(f"Your submission could not be read: {result.error}")

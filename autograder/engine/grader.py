@@ -1,15 +1,18 @@
 """Grade one submission: the engine every front door calls.
 
-    ingest -> child process under limits (autograder.engine.sandbox) -> pytest + plugin
-    -> events -> Result
+    ingest -> judge process (pytest + hidden suite) -> runner process (the submission)
+           <- events, validated here                 <- data only
 
-If the child dies or is killed in the middle of a test, that test scores 0 with
-the reason, and a fresh child runs the tests that had not run yet: tests that
-passed before keep their points and tests after still get their chance.
+This is the parent: it starts the judge (autograder.engine.judge) with its
+configuration on stdin, reads its events through protocol.parse_event, bounds its
+time and memory, and writes the result from what it observed. It reads no file a
+child can write. If the judge dies in the middle of a test, that test scores 0
+with the reason and a fresh judge runs the tests that had not run yet.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import platform
 import tempfile
@@ -18,22 +21,18 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
+import autograder
 from autograder import __version__
-from autograder.assignments import Assignment, get_assignment
-from autograder.engine.explain import (
-    death_reason,
-    import_failure,
-    located_message,
-    summary,
-    tamper_failure,
-    withhold_secrets,
-)
+from autograder.assignments import REPO_ROOT, Assignment, get_assignment
+from autograder.engine.explain import summary, withhold_secrets
 from autograder.engine.ingest import Ingested, SubmissionError, ingest
-from autograder.engine.sandbox import ChildRun, Limits, run_child
+from autograder.engine.protocol import JudgeConfig
+from autograder.engine.sandbox import ChildRun, Limits, run_judge
 from autograder.result import Figure, Result, TestResult
 
 DEFAULT_SEED = 20261124
-STARTUP_TIMEOUT = 90.0  # interpreter, TensorFlow and pytest collection
+STARTUP_TIMEOUT = 90.0  # judge start: interpreter, TensorFlow, pytest collection
+GRACE = 15.0  # on top of a test's own limit: the judge stops the runner, then reports
 
 
 class GradingError(RuntimeError):
@@ -98,11 +97,9 @@ def grade_submission(
         for t in tests:
             t.output = f"your submission could not be read: {unreadable}"
     else:
-        with tempfile.TemporaryDirectory(prefix="neurograde-") as tmp:
-            workdir = Path(tmp)
-            config = _child_config(assignment, workdir, ingested.source, public_only, seed)
-            config.update(tasks=tasks, exclude_tasks=exclude_tasks)
-            tests, figures, isolation = _run_all(config, workdir, assignment, ingested)
+        config = judge_config(assignment, ingested, public_only, seed)
+        config.tasks, config.exclude_tasks = tasks, exclude_tasks
+        tests, figures, isolation = _run_all(config, assignment)
     result = Result(
         assignment=assignment.id,
         tests=tests,
@@ -125,36 +122,55 @@ def grade_submission(
     return result
 
 
-def _child_config(assignment: Assignment, workdir: Path, source: str, public_only: bool,
-                  seed: int) -> dict:
-    module_path = workdir / f"{assignment.id}_submission.py"
-    module_path.write_text(source)
-    test_paths = [str(assignment.public_dir)]
+def hidden_from_runner() -> list[str]:
+    """What no runner may see: the engine with every suite, and a source checkout's
+    solutions, tests and benchmarks."""
+    hide = [str(Path(autograder.__file__).resolve().parent)]
+    if (REPO_ROOT / "pyproject.toml").is_file():
+        hide.append(str(REPO_ROOT))
+    return hide
+
+
+def judge_config(assignment: Assignment, ingested: Ingested, public_only: bool, seed: int,
+                 collect_only: bool = False) -> JudgeConfig:
+    test_paths = [str(assignment.public_dir.resolve())]
     if not public_only and assignment.hidden_dir.is_dir():
-        test_paths.append(str(assignment.hidden_dir))
-    return {
-        "module_path": str(module_path),
-        "module_name": f"{assignment.id}_submission",
-        "suite_dir": str(assignment.suite_dir),
-        "test_paths": test_paths,
-        "tasks": None,
-        "exclude_tasks": None,
-        "only": None,
-        "seed": seed,
-        "test_timeout": assignment.test_timeout,
-        "uses_keras": assignment.uses_keras,
-    }
+        test_paths.append(str(assignment.hidden_dir.resolve()))
+    return JudgeConfig(
+        assignment=assignment.id, suite_dir=str(assignment.suite_dir.resolve()), test_paths=test_paths,
+        source=ingested.source, module_name=f"{assignment.id}_submission", seed=seed,
+        test_timeout=assignment.test_timeout, import_timeout=assignment.import_timeout,
+        time_budget=assignment.time_budget, memory_mb=assignment.memory_mb,
+        uses_keras=assignment.uses_keras, runner_dir="", hide=hidden_from_runner(),
+        forbidden_modules=list(assignment.forbidden_modules),
+        cell_lines=[list(c) for c in ingested.cell_lines], collect_only=collect_only)
 
 
 def collect_tests(assignment: Assignment, public_only: bool = False) -> list[TestResult]:
     """The suite's tests with their points, graded as nothing (no student code runs)."""
-    with tempfile.TemporaryDirectory(prefix="neurograde-") as tmp:
-        workdir = Path(tmp)
-        config = {**_child_config(assignment, workdir, "", public_only, DEFAULT_SEED),
-                  "collect_only": True}
-        run = run_child(config, workdir, Limits(memory_mb=assignment.memory_mb),
+    config = judge_config(assignment, Ingested(source="", kind="empty"), public_only, DEFAULT_SEED,
+                          collect_only=True)
+    with _judge_dirs(config) as workdir:
+        run = run_judge(config.to_json(), workdir, Limits(memory_mb=assignment.memory_mb),
                         _deadline_policy(assignment, None))
-        return [_failed(c, "not graded") for c in _collected_from(run)]
+    return [_failed(c, "not graded") for c in _collected_from(run)]
+
+
+class _judge_dirs:
+    """The judge's working folder and, beside it, the folder its runners are made in."""
+
+    def __init__(self, config: JudgeConfig):
+        self.config = config
+
+    def __enter__(self) -> Path:
+        self._judge = tempfile.TemporaryDirectory(prefix="neurograde-judge-")
+        self._runs = tempfile.TemporaryDirectory(prefix="neurograde-runs-")
+        self.config.runner_dir = self._runs.name
+        return Path(self._judge.name)
+
+    def __exit__(self, *exc) -> None:
+        self._runs.cleanup()
+        self._judge.cleanup()
 
 
 def _resolve(assignment, ingested: Ingested, path: Path) -> Assignment:
@@ -168,69 +184,51 @@ def _resolve(assignment, ingested: Ingested, path: Path) -> Assignment:
     return get_assignment(name)
 
 
-def _run_all(config: dict, workdir: Path, assignment: Assignment,
-             ingested: Ingested) -> list[TestResult]:
+def _run_all(config: JudgeConfig, assignment: Assignment
+             ) -> tuple[list[TestResult], list[Figure], dict]:
     limits = Limits(memory_mb=assignment.memory_mb,
                     cpu_seconds=int(assignment.time_budget * 2 + STARTUP_TIMEOUT))
-    budget_end = time.monotonic() + assignment.time_budget + STARTUP_TIMEOUT
     collected: list[_Collected] | None = None
     results: dict[str, TestResult] = {}
     figures: list[Figure] = []
     isolation: dict = {}
     while True:
-        done_before = len(results)
-        run = run_child(config, workdir, limits, _deadline_policy(assignment, collected))
+        with _judge_dirs(config) as workdir:
+            run = run_judge(config.to_json(), workdir, limits, _deadline_policy(assignment, collected))
         isolation = isolation or next(
-            ({k: v for k, v in e.items() if k not in ("event", "t")}
-             for e in run.events if e["event"] == "isolation"), {})
+            ({"runner": e["runner"], "judge": e["judge"]} for e in run.events
+             if e["event"] == "isolation"), {})
         if collected is None:
             collected = _collected_from(run)
-        _take_results(run, collected, results, ingested)
-        figures += _take_figures(run, workdir, len(figures))
+        _take_results(run, collected, results)
+        figures += _take_figures(run, len(figures))
         remaining = [c for c in collected if c.nodeid not in results]
         if not remaining:
             break
-        failure = tamper_failure(run) or import_failure(run, ingested, assignment)
-        if failure is not None:
-            for c in remaining:
-                results[c.nodeid] = _failed(c, failure)
-            break
         culprit = _running_test(run, results)
-        if culprit is None and len(results) > done_before:
-            # It died after a test that reported (KeyboardInterrupt stops pytest):
-            # the tests that never started get a fresh child.
-            config = {**config, "only": [c.nodeid for c in remaining]}
-            continue
-        if culprit is None:  # died before any test of this run: nothing to blame or retry
-            reason = death_reason(run, "between tests", assignment, ingested)
+        if culprit is not None:
+            results[culprit] = _failed(_find(collected, culprit), _judge_failure(run))
+        elif not any(e["event"] == "start" for e in run.events):
+            # The judge stopped before running any test: nothing to retry.
             for c in remaining:
-                results[c.nodeid] = _failed(c, reason)
+                results[c.nodeid] = _failed(c, _judge_failure(run))
             break
-        test = _find(collected, culprit)
-        results[culprit] = _failed(test, death_reason(run, f"in test '{test.name}'",
-                                                       assignment, ingested, test.timeout))
-        remaining = [c for c in remaining if c.nodeid != culprit]
-        if run.killed == "timeout":
-            # One hang per task is enough evidence; don't spend a timeout on each test.
-            for c in [c for c in remaining if c.task == test.task]:
-                results[c.nodeid] = _failed(
-                    c, f"not run: an earlier test of `{test.task}` had to be stopped "
-                       f"({results[culprit].output})")
-            remaining = [c for c in remaining if c.task != test.task]
-        if time.monotonic() > budget_end:
-            for c in remaining:
-                results[c.nodeid] = _failed(
-                    c, f"not run: the grading time budget ({assignment.time_budget:.0f} s) "
-                       "was used up by earlier tests that had to be stopped")
-            break
+        remaining = [c for c in collected if c.nodeid not in results]
         if not remaining:
             break
-        config = {**config, "only": [c.nodeid for c in remaining]}
+        config.only = [c.nodeid for c in remaining]
     return [results[c.nodeid] for c in collected], figures, isolation
 
 
-def _take_results(run: ChildRun, collected: list[_Collected], results: dict,
-                  ingested: Ingested) -> None:
+def _judge_failure(run: ChildRun) -> str:
+    what = {"timeout": f"ran past its time limit ({run.killed_detail})",
+            "memory": f"ran out of memory ({run.killed_detail})",
+            "protocol": f"sent malformed events ({run.killed_detail})"}.get(
+        run.killed or "", f"stopped unexpectedly (exit code {run.returncode})")
+    return f"not graded: the grader {what} during this test; the other tests were graded"
+
+
+def _take_results(run: ChildRun, collected: list[_Collected], results: dict) -> None:
     """Accept a result only for a known test, once, right after that test started."""
     known = {c.nodeid for c in collected}
     running = None
@@ -240,31 +238,31 @@ def _take_results(run: ChildRun, collected: list[_Collected], results: dict,
             running = nodeid
         elif kind == "result" and nodeid == running and nodeid in known \
                 and nodeid not in results:
-            results[nodeid] = _test_result(_find(collected, nodeid), event, ingested)
+            results[nodeid] = _test_result(_find(collected, nodeid), event)
             running = None
 
 
-MAX_FIGURES, MAX_FIGURE_BYTES = 24, 2_000_000
+MAX_FIGURES = 24
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
-def _take_figures(run: ChildRun, workdir: Path, have: int) -> list[Figure]:
+def _take_figures(run: ChildRun, have: int) -> list[Figure]:
     out = []
     for event in run.events:
         if event["event"] != "figure" or have + len(out) >= MAX_FIGURES:
             continue
-        path = workdir / ".figures" / Path(str(event.get("file", ""))).name
         try:
-            data = path.read_bytes()
-        except OSError:
+            data = base64.b64decode(event["png"], validate=True)
+        except ValueError:
             continue
-        if data.startswith(PNG_MAGIC) and len(data) <= MAX_FIGURE_BYTES:
-            out.append(Figure(title=str(event.get("title", ""))[:200],
-                              task=str(event.get("task", ""))[:100], png=data))
+        if data.startswith(PNG_MAGIC):
+            out.append(Figure(title=event["title"][:200], task=event["task"][:100], png=data))
     return out
 
 
 def _deadline_policy(assignment: Assignment, collected: list[_Collected] | None):
+    """When the judge must have said something next, or be stopped (its own bugs only:
+    the judge itself stops the runner at each test's limit)."""
     timeouts = {c.nodeid: c.timeout for c in collected or []}
     spawned = time.monotonic()
 
@@ -273,10 +271,11 @@ def _deadline_policy(assignment: Assignment, collected: list[_Collected] | None)
             return spawned + STARTUP_TIMEOUT, "while starting the grader"
         last = events[-1]
         if last["event"] == "import_start":
-            return last["t"] + assignment.import_timeout, "while importing your code"
+            return last["t"] + assignment.import_timeout + GRACE, "while importing your code"
         if last["event"] == "start":
             timeout = timeouts.get(last["nodeid"]) or _timeout_from(events, last["nodeid"])
-            return last["t"] + timeout, "test"
+            # A test may first restart the runner (an import), then run for its limit.
+            return last["t"] + timeout + assignment.import_timeout + GRACE, "test"
         return last["t"] + STARTUP_TIMEOUT, "between tests"
 
     def _timeout_from(events, nodeid):
@@ -308,9 +307,9 @@ def _find(collected: list[_Collected], nodeid: str) -> _Collected:
     return next(c for c in collected if c.nodeid == nodeid)
 
 
-def _test_result(test: _Collected, event: dict, ingested: Ingested) -> TestResult:
+def _test_result(test: _Collected, event: dict) -> TestResult:
     passed = event["outcome"] == "passed"
-    output = "" if passed else located_message(event, ingested)
+    output = "" if passed else event.get("message") or "failed"
     return TestResult(name=test.name, task=test.task, score=test.points if passed else 0.0,
                       max_score=test.points, status="passed" if passed else "failed",
                       visibility=test.visibility, output=output, nodeid=test.nodeid,

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import nbformat
 
+from autograder.engine.protocol import describe_line
+
 DEMO_TAGS = {"demo", "skip-grading"}
 # Cell magics whose body is still Python; any other (%%bash, %%html...) drops the cell.
 PYTHON_CELL_MAGICS = {"time", "timeit", "capture", "prun"}
@@ -39,10 +41,7 @@ class Ingested:
 
     def where(self, line: int) -> str:
         """Describe a module line in the student's terms ("cell 4, line 2")."""
-        for first, last, cell in self.cell_lines:
-            if first <= line <= last:
-                return f"cell {cell}, line {line - first + 1}"
-        return f"line {line}"
+        return describe_line(self.cell_lines, line)
 
 
 def ingest(path: str | Path) -> Ingested:

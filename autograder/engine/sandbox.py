@@ -14,14 +14,15 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import functools
-import json
 import os
+import re
 import resource
 import selectors
 import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -29,6 +30,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import psutil
+
+from autograder.engine import protocol
 
 PACKAGE_PARENT = str(Path(__file__).resolve().parent.parent.parent)
 PASS_THROUGH_ENV = ("PATH", "LANG", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "SYSTEMROOT")
@@ -61,12 +64,11 @@ class ChildRun:
     log_tail: str = ""
 
 
-def child_env(workdir: Path) -> dict[str, str]:
+def child_env(workdir: Path, python_path: str | None = None) -> dict[str, str]:
     env = {k: os.environ[k] for k in PASS_THROUGH_ENV if k in os.environ}
     env.update({
         "HOME": str(workdir),
         "TMPDIR": str(workdir),
-        "PYTHONPATH": PACKAGE_PARENT,
         "PYTHONHASHSEED": "0",
         "PYTHONDONTWRITEBYTECODE": "1",
         "PYTHONUNBUFFERED": "1",
@@ -80,11 +82,13 @@ def child_env(workdir: Path) -> dict[str, str]:
         "MPLCONFIGDIR": str(workdir / ".mpl"),
         "NO_PROXY": "*",
     })
+    if python_path:
+        env["PYTHONPATH"] = python_path
     return env
 
 
-def _limit_child(limits: Limits, workdir: Path) -> Callable[[], None]:
-    """Runs in the child between fork and exec: limits, then isolation where allowed."""
+def _limits_then(limits: Limits, isolate: Callable[[ctypes.CDLL], None] | None):
+    """Runs in a child between fork and exec: rlimits, then isolation where allowed."""
 
     def apply() -> None:
         resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds + 5))
@@ -92,56 +96,148 @@ def _limit_child(limits: Limits, workdir: Path) -> Callable[[], None]:
         resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
         libc = ctypes.CDLL(None, use_errno=True)
-        # Orphans of processes the student starts stay under the harness, which kills them.
+        # Orphans of processes the student starts stay under us, and are killed with us.
         libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
-        # Needs privileges; without them the child runs with rlimits only (the
-        # harness reports which isolation it got).
-        with contextlib.suppress(OSError):
-            _isolate(libc, str(workdir).encode())
+        if isolate is not None:
+            # Needs privileges; without them the runner has rlimits only (and the
+            # result records which isolation it got).
+            with contextlib.suppress(OSError):
+                isolate(libc)
 
     return apply
 
 
-def _isolate(libc, workdir: bytes) -> None:
-    """New network namespace (no network) and a read-only view of every filesystem
-    except the child's own working directory."""
-    if libc.unshare(CLONE_NEWNET | CLONE_NEWNS) != 0:
-        raise OSError(ctypes.get_errno(), "unshare")
-    if libc.mount(None, b"/", None, MS_REC | MS_PRIVATE, None) != 0:
-        raise OSError(ctypes.get_errno(), "mount --make-rprivate /")
-    if libc.mount(workdir, workdir, None, MS_BIND, None) != 0:
-        raise OSError(ctypes.get_errno(), "bind mount of the working directory")
-    with open("/proc/self/mountinfo", "rb") as fh:
-        mountpoints = [line.split()[4] for line in fh]
-    for mountpoint in mountpoints:
-        if mountpoint == workdir or mountpoint in (b"/proc", b"/dev", b"/dev/pts") or \
-                mountpoint.startswith((b"/proc/", b"/sys")):
-            continue
-        libc.mount(None, mountpoint, None, MS_REMOUNT | MS_BIND | MS_RDONLY, None)
+def _isolate_runner(run_root: bytes, workdir: bytes, hide: list[bytes]):
+    """New network namespace (no network) and a mount namespace in which the paths in
+    `hide` are empty, the temporary folder holds only this run, and everything but
+    the run's working directory is read-only."""
+
+    def isolate(libc) -> None:
+        if libc.unshare(CLONE_NEWNET | CLONE_NEWNS) != 0:
+            raise OSError(ctypes.get_errno(), "unshare")
+        _mount(libc, None, b"/", None, MS_REC | MS_PRIVATE)
+        keep = os.open(run_root, os.O_PATH | os.O_DIRECTORY)
+        tmp = os.fsencode(tempfile.gettempdir())
+        if run_root.startswith(tmp + b"/"):
+            # Other submissions' runs live beside this one: an empty tmpfs hides them,
+            # then this run's folder is put back by its descriptor.
+            _mount(libc, b"tmpfs", tmp, b"tmpfs", 0, b"size=1m,mode=0755")
+            os.makedirs(run_root, exist_ok=True)
+            _mount(libc, b"/proc/self/fd/%d" % keep, run_root, None, MS_BIND | MS_REC)
+        os.close(keep)
+        for path in hide:
+            if os.path.isdir(path):
+                _mount(libc, b"tmpfs", path, b"tmpfs", MS_RDONLY, b"size=4k,mode=0555")
+            elif os.path.exists(path):
+                _mount(libc, b"/dev/null", path, None, MS_BIND)
+        _mount(libc, workdir, workdir, None, MS_BIND)
+        with open("/proc/self/mountinfo", "rb") as fh:
+            mountpoints = [line.split()[4] for line in fh]
+        for mountpoint in mountpoints:
+            if mountpoint == workdir or mountpoint in (b"/proc", b"/dev", b"/dev/pts") or \
+                    mountpoint.startswith((b"/proc/", b"/sys")):
+                continue
+            libc.mount(None, mountpoint, None, MS_REMOUNT | MS_BIND | MS_RDONLY, None)
+
+    return isolate
+
+
+def _mount(libc, source, target, fstype, flags, data=None) -> None:
+    if libc.mount(source, target, fstype, flags, data) != 0:
+        raise OSError(ctypes.get_errno(), f"mount {target!r}")
 
 
 @functools.lru_cache(maxsize=1)
 def pid_namespace_prefix() -> tuple[str, ...]:
-    """`unshare` arguments that run the harness as PID 1 of its own PID namespace.
+    """Commands that run a program as PID 1 of its own PID namespace, with no capabilities.
 
-    Inside it the child cannot see or signal the grader or any other process
-    (`kill(-1)` reaches only its own namespace), and when the harness dies the
-    kernel kills everything it started. Empty when this machine does not allow it
-    (not root, or no util-linux `unshare`).
+    Inside it the runner cannot see or signal the judge or any other process
+    (`kill(-1)` reaches only its own namespace), when it dies the kernel kills
+    everything it started, and with an empty capability bounding set it cannot undo
+    its mounts. Empty when this machine does not allow it (not root, or no util-linux).
     """
-    prefix = ("unshare", "--pid", "--fork", "--kill-child", "--mount-proc")
-    if shutil.which("unshare") is None:
+    prefix = ("unshare", "--pid", "--fork", "--kill-child", "--mount-proc",
+              "setpriv", "--bounding-set=-all", "--inh-caps=-all", "--no-new-privs")
+    if shutil.which("unshare") is None or shutil.which("setpriv") is None:
         return ()
     try:
-        probe = subprocess.run([*prefix, "--mount", "true"], capture_output=True, timeout=10)
+        probe = subprocess.run([*prefix, "true"], capture_output=True, timeout=10)
     except (OSError, subprocess.TimeoutExpired):
         return ()
     return prefix if probe.returncode == 0 else ()
 
 
-def tree_rss_mb(proc: psutil.Process) -> float:
+@functools.lru_cache(maxsize=1)
+def can_isolate_mounts() -> bool:
+    """Whether this process may make network and mount namespaces (root)."""
+    if shutil.which("unshare") is None:
+        return False
+    try:
+        probe = subprocess.run(["unshare", "--net", "--mount", "true"], capture_output=True,
+                               timeout=10)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return probe.returncode == 0
+
+
+def spawn_runner(script: Path, run_root: Path, workdir: Path, limits: Limits, hide: list[str], *,
+                 fds: tuple[int, int], log: int) -> tuple[subprocess.Popen, dict]:
+    """Start the runner in the full sandbox; returns the process and the isolation it got."""
+    isolation = {
+        "own_pid_namespace": bool(pid_namespace_prefix()),
+        "capabilities_dropped": bool(pid_namespace_prefix()),
+        "network_namespace": can_isolate_mounts(),
+        "read_only_filesystem": can_isolate_mounts(),
+        "hidden_paths": can_isolate_mounts(),
+    }
+    isolate = _isolate_runner(os.fsencode(run_root), os.fsencode(workdir),
+                              [os.fsencode(p) for p in hide]) if can_isolate_mounts() else None
+    proc = subprocess.Popen(
+        [*pid_namespace_prefix(), sys.executable, "-I", str(script), *map(str, fds)],
+        cwd=workdir, env=child_env(workdir), stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+        pass_fds=fds, start_new_session=True, preexec_fn=_limits_then(limits, isolate),
+    )
+    return proc, isolation
+
+
+def exit_reason(code: int | None, doing: str) -> str:
+    """Why a process that exited on its own stopped, in the student's terms."""
+    if code is not None and code < 0:
+        sig = signal.Signals(-code)
+        if sig == signal.SIGXCPU:
+            return f"stopped {doing}: it used up its CPU time."
+        if sig == signal.SIGXFSZ:
+            return f"stopped {doing}: it wrote too much output or too large a file."
+        return f"the process running your code was killed by {sig.name} {doing}."
+    return (f"the process running your code exited with code {code} {doing}: does your code "
+            "call sys.exit(), os._exit() or quit()?")
+
+
+_FAULTHANDLER_FRAME = re.compile(r'File "([^"]+)", line (\d+) in (\S+)')
+
+
+def hang_location(dump: str, filename: str) -> str:
+    """' in `train_perceptron` (line 3)' from a faulthandler dump, innermost frame first."""
+    for match in _FAULTHANDLER_FRAME.finditer(dump):
+        name, line, func = match.groups()
+        if name == filename:
+            func_txt = f" in `{func}`" if func != "<module>" else ""
+            return f"{func_txt} (line {int(line)})"
+    return ""
+
+
+def signal_tree(pid: int, sig: int) -> None:
+    with contextlib.suppress(psutil.Error):
+        for p in psutil.Process(pid).children(recursive=True):
+            with contextlib.suppress(psutil.Error):
+                p.send_signal(sig)
+
+
+def tree_rss_mb(proc) -> float:
     total = 0
     with contextlib.suppress(psutil.Error):
+        if not isinstance(proc, psutil.Process):
+            proc = psutil.Process(proc.pid)
         for p in [proc, *proc.children(recursive=True)]:
             with contextlib.suppress(psutil.Error):
                 total += p.memory_info().rss
@@ -159,41 +255,42 @@ def kill_tree(pid: int) -> None:
         os.killpg(pid, signal.SIGKILL)
 
 
-def run_child(config: dict, workdir: Path, limits: Limits,
-              deadline: Callable[[list[dict], float], tuple[float, str]]) -> ChildRun:
-    """Start the harness with `config` and watch it until it exits or is killed.
+JUDGE_MEMORY_MB = 3072  # the judge's own share (pytest, the suite, TensorFlow) on top of the runner's
 
-    `deadline(events, now)` returns (time by which the next event must arrive or
-    the child is killed, a description of what it was doing).
+
+def run_judge(config_json: str, workdir: Path, limits: Limits,
+              deadline: Callable[[list[dict], float], tuple[float, str]]) -> ChildRun:
+    """Start the judge with its configuration on stdin and watch it until it exits.
+
+    Events come on a private pipe and are validated one by one (protocol.parse_event);
+    the parent stamps them with its own clock. `deadline(events, now)` returns (time
+    by which the next event must arrive or the judge is killed, what it was doing).
+    Nothing is read from the file system: the judge's output goes to an unnamed file.
     """
     read_fd, write_fd = os.pipe()
-    config = {**config, "events_fd": write_fd, "workdir": str(workdir),
-              "traceback_file": str(workdir / ".hang-traceback.txt")}
-    config_path = workdir / ".grading-config.json"
-    config_path.write_text(json.dumps(config))
-    (workdir / "pytest.ini").write_text("[pytest]\n")
-    log_path = workdir / ".child.log"
     run = ChildRun()
-    with open(log_path, "wb") as log:
+    with tempfile.TemporaryFile(dir=workdir) as log:
+        code = (f"import sys; sys.path.insert(0, {PACKAGE_PARENT!r}); "
+                f"from autograder.engine.judge import main; main({write_fd})")
         proc = subprocess.Popen(
-            [*pid_namespace_prefix(), sys.executable, "-m", "autograder.engine.harness",
-             str(config_path)],
-            cwd=workdir, env=child_env(workdir), stdin=subprocess.DEVNULL,
+            [sys.executable, "-I", "-c", code],
+            cwd=workdir, env=child_env(workdir), stdin=subprocess.PIPE,
             stdout=log, stderr=subprocess.STDOUT, pass_fds=(write_fd,),
-            start_new_session=True, preexec_fn=_limit_child(limits, workdir),
+            start_new_session=True, preexec_fn=_limits_then(limits, None),
         )
-    os.close(write_fd)
-    try:
-        _watch(proc, read_fd, run, limits, deadline)
-    finally:
-        kill_tree(proc.pid)
-        proc.wait()
-        os.close(read_fd)
-    run.returncode = proc.returncode
-    run.log_tail = _tail(log_path)
-    tb_path = Path(config["traceback_file"])
-    if run.killed and tb_path.exists():
-        run.hang_traceback = _tail(tb_path)
+        os.close(write_fd)
+        try:
+            with contextlib.suppress(BrokenPipeError):
+                proc.stdin.write(config_json.encode())
+                proc.stdin.close()
+            _watch(proc, read_fd, run, Limits(limits.memory_mb + JUDGE_MEMORY_MB), deadline)
+        finally:
+            kill_tree(proc.pid)
+            proc.wait()
+            os.close(read_fd)
+        run.returncode = proc.returncode
+        size = os.fstat(log.fileno()).st_size
+        run.log_tail = os.pread(log.fileno(), 8192, max(0, size - 8192)).decode("utf-8", "replace")
     return run
 
 
@@ -202,33 +299,22 @@ def _watch(proc, read_fd: int, run: ChildRun, limits: Limits, deadline) -> None:
     selector = selectors.DefaultSelector()
     selector.register(read_fd, selectors.EVENT_READ)
     os.set_blocking(read_fd, False)
-    pending = [b""]
-
-    def drain() -> bool:
-        """Read what is there; False once the pipe is closed."""
-        while True:
-            try:
-                chunk = os.read(read_fd, 1 << 16)
-            except BlockingIOError:
-                return True
-            if not chunk:
-                return False
-            *lines, pending[0] = (pending[0] + chunk).split(b"\n")
-            now = time.monotonic()
-            for line in lines:
-                event = _parse(line)
-                if event is not None:
-                    event["t"] = now
-                    run.events.append(event)
+    reader = EventReader()
 
     while True:
         if SHUTDOWN.is_set():
             raise Interrupted("grading interrupted")
         selector.select(timeout=POLL_SECONDS)
-        if not drain():
+        try:
+            open_ = reader.drain(read_fd, run.events)
+        except protocol.ProtocolError as exc:
+            run.killed, run.killed_detail = "protocol", str(exc)
+            return
+        if not open_:
             return
         if proc.poll() is not None:  # exited; a grandchild may still hold the pipe
-            drain()
+            with contextlib.suppress(protocol.ProtocolError):
+                reader.drain(read_fd, run.events)
             return
         now = time.monotonic()
         limit, doing = deadline(run.events, now)
@@ -242,15 +328,34 @@ def _watch(proc, read_fd: int, run: ChildRun, limits: Limits, deadline) -> None:
             return
 
 
-def _parse(line: bytes) -> dict | None:
-    try:
-        event = json.loads(line)
-    except ValueError:
-        return None
-    return event if isinstance(event, dict) and "event" in event else None
+class EventReader:
+    """Split the judge's pipe into checked events, in linear time and bounded memory."""
 
+    def __init__(self):
+        self.buffer = bytearray()
+        self.total = 0
 
-def _tail(path: Path, size: int = 8192) -> str:
-    with open(path, "rb") as fh:
-        fh.seek(max(0, path.stat().st_size - size))
-        return fh.read().decode("utf-8", "replace")
+    def drain(self, fd: int, events: list[dict]) -> bool:
+        """Read what is there into `events`; False once the pipe is closed."""
+        while True:
+            try:
+                chunk = os.read(fd, 1 << 16)
+            except BlockingIOError:
+                return True
+            if not chunk:
+                return False
+            self.total += len(chunk)
+            if self.total > protocol.MAX_EVENT_BYTES:
+                raise protocol.ProtocolError("the judge sent more than the event budget")
+            scan_from = len(self.buffer)
+            self.buffer += chunk
+            now = time.monotonic()
+            start = 0
+            while (end := self.buffer.find(b"\n", max(start, scan_from))) != -1:
+                event = protocol.parse_event(bytes(self.buffer[start:end]))
+                event["t"] = now
+                events.append(event)
+                start = end + 1
+            del self.buffer[:start]
+            if len(self.buffer) > protocol.MAX_EVENT_LINE:
+                raise protocol.ProtocolError("an event line is over the size limit")

@@ -1,0 +1,270 @@
+"""The runner: the only process that executes a submission's code.
+
+    python -I runner.py REQUEST_FD ANSWER_FD
+
+It is started by the judge in the full sandbox (autograder.engine.sandbox) and
+sees neither the hidden suites, nor solutions/, nor the rest of the engine: it
+is copied, with protocol.py, into a fresh directory and loads protocol.py by path.
+It imports the submission when asked and then only answers requests: get an
+attribute, call a function, index, convert to an array, with plain data
+(JSON and numpy arrays) or a handle to an object that stays here. It never
+decides anything: the judge treats every answer as untrusted data.
+"""
+
+from __future__ import annotations
+
+import faulthandler
+import importlib.util
+import os
+import random
+import signal
+import sys
+import types
+from pathlib import Path
+
+
+def _load_protocol():
+    spec = importlib.util.spec_from_file_location("neurograde_protocol", Path(__file__).with_name(
+        "protocol.py"))
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while it loads
+    spec.loader.exec_module(module)
+    return module
+
+
+protocol = _load_protocol()
+import numpy as np  # noqa: E402  (after the protocol, which needs it too)
+
+
+class Runner:
+    def __init__(self):
+        self.objects: dict[int, object] = {}
+        self.keys: dict[int, int] = {}  # id(obj) -> handle: one object, one handle
+        self.module: types.ModuleType | None = None
+        self.filename = "<submission>"
+        self.spies: dict[tuple[int, str], list] = {}
+
+    # ------------------------------------------------------------ values
+
+    def handle(self, obj) -> dict:
+        key = self.keys.get(id(obj))
+        if key is None:  # the object stays referenced here, so its id is never reused
+            key = self.keys[id(obj)] = len(self.objects) + 1
+            self.objects[key] = obj
+        names = [f"{c.__module__}.{c.__qualname__}" for c in type(obj).__mro__][:40]
+        return {"$": "handle", "id": key, "type": names}
+
+    def encode(self, value, arrays: list):
+        return protocol.encode_value(value, arrays, self._encode_other)
+
+    def _encode_other(self, obj):
+        tensor = _eager_tensor_value(obj)
+        if tensor is not None:
+            return {"$": "nd", "i": self._push(tensor), "tensor": True}
+        return self.handle(obj)
+
+    _arrays: list
+
+    def _push(self, array) -> int:
+        self._arrays.append(array)
+        return len(self._arrays) - 1
+
+    def decode(self, node, arrays):
+        def handle(n):
+            if n["id"] not in self.objects:
+                raise protocol.ProtocolError("unknown handle")
+            return self.objects[n["id"]]
+
+        return protocol.decode_value(node, arrays, handle)
+
+    def target(self, key):
+        if key == 0:
+            return self.module
+        if key not in self.objects:
+            raise protocol.ProtocolError("unknown handle")
+        return self.objects[key]
+
+    # ------------------------------------------------------------ requests
+
+    def answer(self, request: dict, arrays: list) -> tuple[dict, list]:
+        out: list = []
+        self._arrays = out
+        try:
+            value = getattr(self, "op_" + request["op"])(request, arrays)
+            return {"ok": self.encode(value, out)}, out
+        except BaseException as exc:  # noqa: BLE001  (student code may raise anything)
+            out.clear()
+            return {"error": self.describe(exc)}, out
+
+    def op_start(self, request, arrays):
+        config = protocol.RunnerConfig(**request["config"])
+        self.filename = config.filename
+        _forbid(config.forbidden_modules)
+        if config.uses_keras:
+            import keras  # noqa: F401  (loaded and seeded before the submission)
+            import tensorflow as tf
+
+            tf.config.experimental.enable_op_determinism()
+            tf.get_logger().setLevel("ERROR")
+        _seed(config.seed)
+        module = types.ModuleType(config.module_name)
+        module.__file__ = config.filename
+        sys.modules[config.module_name] = module
+        self.module = module
+        code = compile(config.source, config.filename, "exec")
+        exec(code, module.__dict__)
+        return None
+
+    def op_seed(self, request, arrays):
+        _seed(int(request["seed"]))
+
+    def op_getattr(self, request, arrays):
+        return getattr(self.target(request["target"]), str(request["name"]))
+
+    def op_hasattr(self, request, arrays):
+        return hasattr(self.target(request["target"]), str(request["name"]))
+
+    def op_setattr(self, request, arrays):
+        setattr(self.target(request["target"]), str(request["name"]), self.decode(request["value"], arrays))
+
+    def op_call(self, request, arrays):
+        args = self.decode(request["args"], arrays)
+        kwargs = self.decode(request["kwargs"], arrays)
+        return self.target(request["target"])(*args, **kwargs)
+
+    def op_getitem(self, request, arrays):
+        return self.target(request["target"])[self.decode(request["key"], arrays)]
+
+    def op_len(self, request, arrays):
+        return len(self.target(request["target"]))
+
+    def op_list(self, request, arrays):
+        return list(self.target(request["target"]))
+
+    def op_array(self, request, arrays):
+        value = self.target(request["target"])
+        return np.array(value.numpy() if hasattr(value, "numpy") else value)
+
+    def op_keras_model(self, request, arrays):
+        import keras
+
+        model = keras.models.model_from_json(request["config"])
+        model.set_weights(self.decode(request["weights"], arrays))
+        return model
+
+    def op_keras_object(self, request, arrays):
+        import keras
+
+        kind = str(request["kind"])
+        if kind not in ("optimizers", "losses", "metrics", "activations", "initializers"):
+            raise ValueError(f"cannot make a keras.{kind} object")
+        return getattr(keras, kind).get(self.decode(request["config"], arrays))
+
+    def op_model_data(self, request, arrays):
+        model = self.target(request["target"])
+        return {"config": model.to_json(), "weights": [np.asarray(w) for w in model.get_weights()]}
+
+    def op_spy(self, request, arrays):
+        obj, name = self.target(request["target"]), str(request["name"])
+        method = getattr(obj, name)
+        calls = self.spies.setdefault((request["target"], name), [])
+
+        def recorder(*args, **kwargs):
+            calls.append((tuple(_copy(a) for a in args), {k: _copy(v) for k, v in kwargs.items()}))
+            return method(*args, **kwargs)
+
+        setattr(obj, name, recorder)
+
+    def op_spied(self, request, arrays):
+        return list(self.spies.get((request["target"], str(request["name"])), []))
+
+    # ------------------------------------------------------------ errors
+
+    def describe(self, exc: BaseException) -> dict:
+        frames, tb = [], exc.__traceback__
+        while tb is not None:
+            frames.append((tb.tb_frame.f_code.co_filename, tb.tb_frame.f_code.co_name, tb.tb_lineno))
+            tb = tb.tb_next
+        ours = [f for f in frames if f[0] == self.filename]
+        where = ours[-1] if ours else None
+        try:
+            message = str(exc)
+        except BaseException:  # noqa: BLE001  (a hostile __str__)
+            message = f"<{type(exc).__name__} whose message could not be printed>"
+        return {
+            "type": protocol.cut(type(exc).__qualname__, 100),
+            "bases": [c.__name__ for c in type(exc).__mro__ if c.__module__ == "builtins"][:20],
+            "message": protocol.cut(message),
+            "function": protocol.cut(where[1], 100) if where else None,
+            "line": where[2] if where else None,
+            "in_submission": bool(where) and frames[-1] is where,
+        }
+
+
+def _eager_tensor_value(obj):
+    """The array of a TensorFlow eager tensor (what a Keras model call returns), else None."""
+    module = type(obj).__module__ or ""
+    if module.startswith("tensorflow") and hasattr(obj, "numpy") and hasattr(obj, "dtype") \
+            and "EagerTensor" in type(obj).__name__:
+        value = np.asarray(obj.numpy())
+        return value if value.dtype.kind in protocol.ALLOWED_DTYPE_KINDS else None
+    return None
+
+
+def _copy(value):
+    return value.copy() if isinstance(value, np.ndarray) else value
+
+
+def _seed(seed: int) -> None:
+    random.seed(seed)
+    np.random.seed(seed % 2**32)
+    if "keras" in sys.modules:
+        sys.modules["keras"].utils.set_random_seed(seed % 2**32)
+
+
+def _forbid(names: list[str]) -> None:
+    """Make modules unimportable for the rest of this process (an audit hook cannot be removed)."""
+    if not names:
+        return
+    banned = set(names)
+    for name in list(sys.modules):
+        if name.split(".")[0] in banned:
+            del sys.modules[name]
+
+    def hook(event, args):
+        if event == "import" and str(args[0]).split(".")[0] in banned:
+            raise ImportError(f"module `{args[0]}` may not be used in this assignment")
+        if event == "open" and isinstance(args[0], str) and any(
+                f"/{name}.py" in args[0] or f"/{name}/" in args[0] for name in banned):
+            raise PermissionError(f"{args[0]} may not be read in this assignment")
+
+    sys.addaudithook(hook)
+
+
+def serve(request_fd: int, answer_fd: int) -> None:
+    runner = Runner()
+    read = lambda n: os.read(request_fd, min(n, 1 << 20))  # noqa: E731
+    while True:
+        try:
+            request, arrays = protocol.read_frame(read)
+        except EOFError:
+            return
+        answer, out = runner.answer(request, arrays)
+        try:
+            protocol.write_frame(answer_fd, answer, out)
+        except (protocol.Unsendable, ValueError, TypeError) as exc:
+            protocol.write_frame(answer_fd, {"error": runner.describe(exc)}, [])
+
+
+def main() -> None:
+    request_fd, answer_fd = int(sys.argv[1]), int(sys.argv[2])
+    # On SIGUSR1 (the judge is about to stop a call that ran out of time) every
+    # thread's stack goes to the log, so feedback can name the line that hung.
+    faulthandler.register(signal.SIGUSR1, file=sys.stderr, all_threads=True)
+    serve(request_fd, answer_fd)
+    sys.stdout.flush()
+    os._exit(0)  # skip interpreter teardown: TensorFlow can hang in it
+
+
+if __name__ == "__main__":
+    main()
