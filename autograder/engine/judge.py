@@ -212,6 +212,7 @@ def pytest_runtest_protocol(item, nextitem):
     client = judge.client
     client.deadline = time.monotonic() + test["timeout"]
     client.doing = f"in test '{test['name']}'"
+    client.limit_seconds = test["timeout"]
     return None
 
 

@@ -205,7 +205,8 @@ class RunnerClient:
         self.proc: psutil.Popen | None = None
         self.generation = 0
         self.deadline = float("inf")
-        self.doing = ""  # what the current call is, for messages ("`train_perceptron`")
+        self.doing = ""  # what the runner is doing, for messages ("in test '...'")
+        self.limit_seconds = 0.0  # the time it was given for that
         self._handles: dict[int, Remote] = {}
         self._log = None
         self._run_root: Path | None = None
@@ -250,9 +251,10 @@ class RunnerClient:
 
     def finish_start(self) -> None:
         """Wait for the import launched by `launch` (StudentError if it raised)."""
-        saved = self.deadline, self.doing
+        saved = self.deadline, self.doing, self.limit_seconds
         self.deadline = self._pending_start + self.config.import_timeout
         self.doing = "while your code was being loaded"
+        self.limit_seconds = self.config.import_timeout
         try:
             self._receive()
             self.import_error = None
@@ -260,7 +262,7 @@ class RunnerClient:
             self.import_error = exc
             raise
         finally:
-            self.deadline, self.doing = saved
+            self.deadline, self.doing, self.limit_seconds = saved
 
     def stop(self) -> None:
         if self.proc is not None:
@@ -359,10 +361,15 @@ class RunnerClient:
         time.sleep(HANG_DUMP_SECONDS)
         hang = self.log_tail()
         self.stop()
-        where = sandbox.hang_location(hang, f"{self.config.module_name}.py")
+        where = ""
+        location = sandbox.hang_location(hang, f"{self.config.module_name}.py")
+        if location is not None:
+            func, line = location
+            where = (f" in `{func}`" if func != "<module>" else "") + \
+                f" ({protocol.describe_line(self.config.cell_lines, line)})"
         if kind == "timeout":
-            return RunnerStopped(kind, f"stopped after the time limit {self.doing}{where}: look for "
-                                       "an infinite loop or far too much work.")
+            return RunnerStopped(kind, f"stopped after {self.limit_seconds:.0f} s {self.doing}{where}: "
+                                       "look for an infinite loop or far too much work.")
         return RunnerStopped(kind, f"stopped {self.doing}{where}: it used more than "
                                    f"{self.limits.memory_mb:,} MB of memory (used {rss:,.0f} MB).")
 

@@ -216,14 +216,13 @@ def exit_reason(code: int | None, doing: str) -> str:
 _FAULTHANDLER_FRAME = re.compile(r'File "([^"]+)", line (\d+) in (\S+)')
 
 
-def hang_location(dump: str, filename: str) -> str:
-    """' in `train_perceptron` (line 3)' from a faulthandler dump, innermost frame first."""
+def hang_location(dump: str, filename: str) -> tuple[str, int] | None:
+    """(function, line) of the innermost frame of `filename` in a faulthandler dump."""
     for match in _FAULTHANDLER_FRAME.finditer(dump):
         name, line, func = match.groups()
         if name == filename:
-            func_txt = f" in `{func}`" if func != "<module>" else ""
-            return f"{func_txt} (line {int(line)})"
-    return ""
+            return func, int(line)
+    return None
 
 
 def signal_tree(pid: int, sig: int) -> None:
