@@ -50,9 +50,9 @@ class _KernelFixtures:
 
     @pytest.fixture
     def sub(self):
-        from autograder.engine.plugin import Submission
+        from autograder.engine.remote import LocalSubmission
 
-        return Submission(self.namespace, "notebook")
+        return LocalSubmission(self.namespace)
 
     @pytest.fixture
     def seed(self):
