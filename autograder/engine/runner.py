@@ -14,6 +14,7 @@ decides anything: the judge treats every answer as untrusted data.
 from __future__ import annotations
 
 import faulthandler
+import gc
 import importlib.util
 import os
 import random
@@ -248,16 +249,24 @@ def _forbid(names: list[str]) -> None:
     if not names:
         return
     banned = set(names)
-    for name in list(sys.modules):
-        if name.split(".")[0] in banned:
-            del sys.modules[name]
+    # Loaded already (pathlib -> urllib.parse -> ipaddress): forget them, and every
+    # reference another module holds, so that not even gc can find them again.
+    loaded = {id(sys.modules.pop(name)) for name in list(sys.modules) if name.split(".")[0] in banned}
+    for module in list(sys.modules.values()):
+        for attr, value in list(getattr(module, "__dict__", {}).items()):
+            if id(value) in loaded:
+                delattr(module, attr)
+    gc.collect()
 
     def hook(event, args):
         if event == "import" and str(args[0]).split(".")[0] in banned:
             raise ImportError(f"module `{args[0]}` may not be used in this assignment")
-        if event == "open" and isinstance(args[0], str) and any(
-                f"/{name}.py" in args[0] or f"/{name}/" in args[0] for name in banned):
-            raise PermissionError(f"{args[0]} may not be read in this assignment")
+        # Any import, by any route, ends in opening the module's source or bytecode.
+        if event == "open" and isinstance(args[0], str | bytes):
+            path = os.fsdecode(args[0])
+            if os.path.basename(path).split(".")[0] in banned or \
+                    any(f"/{name}/" in path for name in banned):
+                raise PermissionError(f"{path} may not be read in this assignment")
 
     sys.addaudithook(hook)
 
