@@ -156,25 +156,30 @@ def test_public_only(tmp_path, public_only, expected):
     assert result.max_score == expected
 
 
-def test_monkeypatching_numpy_scores_zero_from_then_on(tmp_path):
+def test_monkeypatching_numpy_changes_no_verdict(tmp_path):
+    """numpy patched where the submission runs is not the numpy the judge checks with."""
     source = "import numpy\n" + CORRECT.replace(
         "    return a * b", "    numpy.array_equal = lambda *a, **k: True\n    return 0")
     result = grade_submission(submit(tmp_path, source), TOY)
-    # add ran before mul did its damage; mul's test and everything after scores 0
-    assert by_task(result) == {"add": (3, 3), "mul": (0, 4), "neg": (0, 3)}
-    assert "`numpy.array_equal`" in outputs(result, "neg")[0]
+    # mul's honest answer 0 is right for mul(4, 0) only; add and neg keep their points
+    assert by_task(result) == {"add": (3, 3), "mul": (2, 4), "neg": (3, 3)}
+    assert "expected 20, got 0" in outputs(result, "mul")[0]
 
 
-def test_monkeypatching_at_import_scores_zero(tmp_path):
+def test_monkeypatching_at_import_changes_no_verdict(tmp_path):
     source = "import builtins\nbuiltins.abs = lambda x: 0\n" + CORRECT
     result = grade_submission(submit(tmp_path, source), TOY)
-    assert result.score == 0
-    assert all("`builtins.abs`" in t.output for t in result.tests)
+    assert result.score == result.max_score
 
 
 def test_feedback_never_quotes_hidden_tests(tmp_path):
+    """The runner cannot read the hidden suite, so its errors cannot carry it."""
     hidden = (TOY.hidden_dir / "test_hidden.py").as_posix()
     source = CORRECT.replace("    return a * b", f"    raise ValueError(open({hidden!r}).read())")
     result = grade_submission(submit(tmp_path, source), TOY)
     for text in outputs(result, "mul"):
-        assert "assert sub.mul" not in text and "withheld" in text
+        assert "assert sub.mul" not in text and "expect_equal" not in text
+        if result.extra_data["isolation"]["runner"]["hidden_paths"]:
+            assert "FileNotFoundError" in text
+
+

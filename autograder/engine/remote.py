@@ -318,6 +318,7 @@ class RunnerClient:
             self.proc = None
         if self._run_root is not None:
             shutil.rmtree(self._run_root, ignore_errors=True)  # never follows links
+            shutil.rmtree(f"{self._run_root}.root", ignore_errors=True)  # the runner's empty root
             self._run_root = None
 
     def log_tail(self, size: int = 16384) -> str:

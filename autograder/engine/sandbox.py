@@ -107,39 +107,63 @@ def _limits_then(limits: Limits, isolate: Callable[[ctypes.CDLL], None] | None):
     return apply
 
 
-def _isolate_runner(run_root: bytes, workdir: bytes, hide: list[bytes]):
-    """New network namespace (no network) and a mount namespace in which the paths in
-    `hide` are empty, the temporary folder holds only this run, and everything but
-    the run's working directory is read-only."""
+def runner_visible_paths() -> list[str]:
+    """What a runner's file system shows: the system, Python and its site-packages."""
+    import site
+
+    paths = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc", "/sys", "/dev",
+             sys.base_prefix, sys.prefix, *site.getsitepackages()]
+    user_site = site.getusersitepackages()
+    if os.path.isdir(user_site):
+        paths.append(user_site)
+    return sorted({os.path.realpath(p) if not os.path.islink(p) else p for p in paths
+                   if os.path.lexists(p)})
+
+
+def _isolate_runner(run_root: bytes, visible: list[bytes], hide: list[bytes]):
+    """New network namespace (no network), and a new root file system made of
+    read-only views of `visible` (less `hide`) and of the run's own folder, whose
+    `work/` alone is writable. Nothing else on the machine exists there: not the
+    instructor's files, not other submissions' runs, not the judge's folder."""
 
     def isolate(libc) -> None:
         if libc.unshare(CLONE_NEWNET | CLONE_NEWNS) != 0:
             raise OSError(ctypes.get_errno(), "unshare")
         _mount(libc, None, b"/", None, MS_REC | MS_PRIVATE)
-        keep = os.open(run_root, os.O_PATH | os.O_DIRECTORY)
-        tmp = os.fsencode(tempfile.gettempdir())
-        if run_root.startswith(tmp + b"/"):
-            # Other submissions' runs live beside this one: an empty tmpfs hides them,
-            # then this run's folder is put back by its descriptor.
-            _mount(libc, b"tmpfs", tmp, b"tmpfs", 0, b"size=1m,mode=0755")
-            os.makedirs(run_root, exist_ok=True)
-            _mount(libc, b"/proc/self/fd/%d" % keep, run_root, None, MS_BIND | MS_REC)
-        os.close(keep)
+        stage = run_root + b".root"
+        _mount(libc, b"tmpfs", stage, b"tmpfs", 0, b"size=16m,mode=0755")
+        for path in visible:
+            _bind(libc, path, stage + path, read_only=path != b"/dev")
+        _bind(libc, run_root + b"/lib", stage + run_root + b"/lib", read_only=True)
+        _bind(libc, run_root + b"/work", stage + run_root + b"/work", read_only=False)
+        os.makedirs(stage + b"/proc", exist_ok=True)
+        os.makedirs(stage + b"/tmp", exist_ok=True)
         for path in hide:
-            if os.path.isdir(path):
-                _mount(libc, b"tmpfs", path, b"tmpfs", MS_RDONLY, b"size=4k,mode=0555")
-            elif os.path.exists(path):
-                _mount(libc, b"/dev/null", path, None, MS_BIND)
-        _mount(libc, workdir, workdir, None, MS_BIND)
-        with open("/proc/self/mountinfo", "rb") as fh:
-            mountpoints = [line.split()[4] for line in fh]
-        for mountpoint in mountpoints:
-            if mountpoint == workdir or mountpoint in (b"/proc", b"/dev", b"/dev/pts") or \
-                    mountpoint.startswith((b"/proc/", b"/sys")):
-                continue
-            libc.mount(None, mountpoint, None, MS_REMOUNT | MS_BIND | MS_RDONLY, None)
+            target = stage + path
+            if os.path.isdir(target):
+                _mount(libc, b"tmpfs", target, b"tmpfs", MS_RDONLY, b"size=4k,mode=0555")
+            elif os.path.lexists(target):
+                _mount(libc, b"/dev/null", target, None, MS_BIND)
+        _mount(libc, None, stage, None, MS_REMOUNT | MS_RDONLY)
+        os.chroot(stage)
+        os.chdir(run_root + b"/work")
 
     return isolate
+
+
+def _bind(libc, source: bytes, target: bytes, read_only: bool) -> None:
+    if os.path.islink(source):
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        os.symlink(os.readlink(source), target)
+        return
+    if os.path.isdir(source):
+        os.makedirs(target, exist_ok=True)
+    else:
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        open(target, "ab").close()
+    _mount(libc, source, target, None, MS_BIND | MS_REC)
+    if read_only:
+        _mount(libc, None, target, None, MS_REMOUNT | MS_BIND | MS_RDONLY)
 
 
 def _mount(libc, source, target, fstype, flags, data=None) -> None:
@@ -190,8 +214,11 @@ def spawn_runner(script: Path, run_root: Path, workdir: Path, limits: Limits, hi
         "read_only_filesystem": can_isolate_mounts(),
         "hidden_paths": can_isolate_mounts(),
     }
-    isolate = _isolate_runner(os.fsencode(run_root), os.fsencode(workdir),
-                              [os.fsencode(p) for p in hide]) if can_isolate_mounts() else None
+    isolate = None
+    if can_isolate_mounts():
+        os.makedirs(f"{run_root}.root", exist_ok=True)
+        isolate = _isolate_runner(os.fsencode(run_root), [os.fsencode(p) for p in runner_visible_paths()],
+                                  [os.fsencode(p) for p in hide])
     proc = subprocess.Popen(
         [*pid_namespace_prefix(), sys.executable, "-I", str(script), *map(str, fds)],
         cwd=workdir, env=child_env(workdir), stdin=subprocess.DEVNULL, stdout=log, stderr=log,

@@ -1,5 +1,5 @@
 # expect: add=0 mul=0 neg=0
-# message: add: expected numbers
+# message: add: could not be turned into an array
 class Anything:
     def __eq__(self, other):
         return True

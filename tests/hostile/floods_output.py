@@ -1,5 +1,5 @@
 # expect: add=3 mul=0 neg=3
-# message: mul: stopped
+# message: mul: File too large
 import sys
 
 

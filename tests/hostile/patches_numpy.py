@@ -1,5 +1,5 @@
-# expect: add=0 mul=0 neg=0
-# message: add: numpy.array_equal
+# expect: add=0 mul=2 neg=0
+# message: add: expected 5, got 0
 import numpy
 
 numpy.array_equal = lambda *args, **kwargs: True

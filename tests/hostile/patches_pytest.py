@@ -1,5 +1,5 @@
-# expect: add=0 mul=0 neg=0
-# message: add: _pytest.reports.TestReport
+# expect: add=0 mul=2 neg=0
+# message: add: expected 5, got 0
 import _pytest.reports
 
 _pytest.reports.TestReport.passed = property(lambda self: True)
