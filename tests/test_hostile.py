@@ -3,6 +3,7 @@ what each file's header says it must make of it."""
 
 from __future__ import annotations
 
+import base64
 import re
 import time
 from pathlib import Path
@@ -11,10 +12,13 @@ import psutil
 import pytest
 
 from autograder.engine.grader import grade_submission
-from autograder.engine.sandbox import pid_namespace_prefix
+from autograder.engine.sandbox import can_isolate_mounts, pid_namespace_prefix
 from tests.test_grader import TOY
 
 CORPUS = sorted((Path(__file__).parent / "hostile").glob("*.py"))
+# Lines of the hidden suite no feedback may carry, in any encoding.
+HIDDEN_LINES = [line.strip() for line in (TOY.hidden_dir / "test_hidden.py").read_text().splitlines()
+                if len(line.strip()) >= 20]
 PLANTED = [Path("/tmp/results.json"), Path("/dev/shm/results.json")]
 
 
@@ -44,6 +48,8 @@ def test_hostile_submission(path, tmp_path):
     spec = header(path)
     if "pid-namespace" in spec.get("requires", []) and not pid_namespace_prefix():
         pytest.skip("the sandbox has no PID namespace on this machine")
+    if "mount-namespace" in spec.get("requires", []) and not can_isolate_mounts():
+        pytest.skip("the sandbox cannot give the runner its own file system on this machine")
     for planted in PLANTED:
         planted.unlink(missing_ok=True)
 
@@ -57,6 +63,9 @@ def test_hostile_submission(path, tmp_path):
         outputs = " | ".join(t.output for t in result.tests if t.task == task)
         assert text in outputs, f"{task}: {text!r} not in {outputs!r}"
     assert result.max_score == 10
+    feedback = " ".join(t.output for t in result.tests)
+    for line in HIDDEN_LINES:
+        assert line not in feedback and base64.b64encode(line.encode()).decode() not in feedback
     for planted in PLANTED:
         assert not planted.exists(), f"the submission wrote {planted}"
     deadline = time.monotonic() + 5

@@ -1,5 +1,5 @@
-# expect: add=3 mul=2 neg=0
-# message: neg: expected -7, got 0
+# expect: add=3 mul=0 neg=0
+# message: mul: No module named 'autograder.checks'
 def add(a, b):
     return a + b
 

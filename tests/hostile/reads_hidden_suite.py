@@ -1,5 +1,6 @@
 # expect: add=3 mul=0 neg=3
 # message: mul: ValueError: nothing found
+# requires: mount-namespace
 # Looks for the hidden suite and the reference solutions everywhere it can think of
 # and sends what it finds back in an error message.
 import glob
