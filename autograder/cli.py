@@ -29,8 +29,7 @@ from autograder import __version__
 from autograder.assignments import Assignment, UnknownAssignment, all_assignments, get_assignment
 from autograder.engine.batch import find_submissions, grade_batch
 from autograder.engine.grader import GradingError, collect_tests, grade_submission
-from autograder.engine.ingest import SubmissionError, ingest
-from autograder.engine.sandbox import Interrupted
+from autograder.engine.ingest import SubmissionError, assignment_hint
 from autograder.instructor.distribution import DistributionError
 from autograder.instructor.gradescope import BundleError, build_gradescope_bundle
 from autograder.instructor.leaks import LeakScanError
@@ -111,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     except (ReleaseError, BundleError, DistributionError, LeakScanError) as exc:
         console.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
         return 1 if isinstance(exc, LeakFound | DistributionError) else EXIT_USAGE
-    except (KeyboardInterrupt, Interrupted):
+    except KeyboardInterrupt:
         console.print("[yellow]Interrupted.[/yellow] Results already written are kept; "
                       "run the same command again to resume.")
         return EXIT_INTERRUPTED
@@ -136,10 +135,11 @@ def _assignment_for(path: Path, given: str | None) -> Assignment:
     if given:
         return get_assignment(given)
     if path.is_file():
-        hint = ingest(path).assignment_hint
+        hint = assignment_hint(path)
         if hint:
             return get_assignment(hint)
-    raise SubmissionError(f"Cannot tell which assignment {path} is for: pass --assignment ID.")
+        raise SubmissionError(f"Cannot tell which assignment {path} is for: pass --assignment ID.")
+    raise SubmissionError("Grading a folder needs --assignment ID.")
 
 
 def cmd_check(args, console: Console) -> int:
@@ -154,31 +154,22 @@ def cmd_check(args, console: Console) -> int:
 
 
 def cmd_grade(args, console: Console) -> int:
-    if args.path.is_file():
-        assignment = _assignment_for(args.path, args.assignment)
-        with console.status(f"Grading {args.path.name} ({assignment.id})..."):
-            result = grade_submission(args.path, assignment)
-        print_result(result, console, title=f"{args.path.name}: {assignment.id}")
-        if args.json:
-            result.to_json(args.json)
-            console.print(f"Result record written to {args.json}")
-        if args.out:
-            student = args.path.stem
-            args.out.mkdir(parents=True, exist_ok=True)
-            result.to_json(args.out / f"{student}.json")
-            write_feedback_html(args.out / f"{student}.html", result, student)
-            console.print(f"Result record and feedback page written to {args.out}/")
-        _record_in_gradebook(args.gradebook, assignment, {args.path.stem: result}, console)
-        _write_sinks(args, {args.path.stem: result}, console)
-        return 0
-    if not args.assignment:
-        raise SubmissionError("Grading a folder needs --assignment ID.")
-    assignment = get_assignment(args.assignment)
+    """One route for a file and a folder: a file is a batch of one."""
+    assignment = _assignment_for(args.path, args.assignment)
+    if args.json and not args.path.is_file():
+        raise SubmissionError("--json writes one submission's record: use --out for a folder.")
     out = args.out or Path("neurograde-out") / assignment.id
     results = _grade_folder(args.path, assignment, out, args.workers, console,
                             pages=args.out is not None, backend=args.backend,
                             scheduler=args.scheduler)
-    console.print(batch_table(results, f"{assignment.id}: {len(results)} submissions"))
+    if args.path.is_file():
+        (student, result), = results.items()
+        print_result(result, console, title=f"{args.path.name}: {assignment.id}")
+        if args.json:
+            result.to_json(args.json)
+            console.print(f"Result record written to {args.json}")
+    else:
+        console.print(batch_table(results, f"{assignment.id}: {len(results)} submissions"))
     _record_in_gradebook(args.gradebook, assignment, results, console)
     _write_sinks(args, results, console)
     pages = ", an HTML feedback page" if args.out else ""

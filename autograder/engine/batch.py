@@ -18,7 +18,6 @@ from autograder import __version__
 from autograder.assignments import Assignment
 from autograder.engine.cluster import executor, grade_payload, payload, unpack
 from autograder.engine.grader import collect_tests, sha256_of
-from autograder.engine.sandbox import SHUTDOWN
 from autograder.outputs.sinks import write_scores_csv
 from autograder.result import Result
 
@@ -39,8 +38,8 @@ def find_submissions(path: Path, assignment: Assignment) -> list[Submission]:
         raise FileNotFoundError(f"No submission or folder at {path}")
     found = []
     for entry in sorted(path.iterdir()):
-        if entry.name.startswith((".", "_")):
-            continue
+        if entry.name.startswith((".", "_")) or entry.is_symlink():
+            continue  # a link is never followed: it could point anywhere
         if entry.is_file() and entry.suffix in SUBMISSION_SUFFIXES:
             found.append(Submission(entry.stem, entry))
         elif entry.is_dir():
@@ -50,11 +49,11 @@ def find_submissions(path: Path, assignment: Assignment) -> list[Submission]:
 
 def pick_file(folder: Path, assignment: Assignment) -> Path | None:
     """The file to grade in a student's folder: <id>.ipynb or <id>.py, else any notebook."""
-    candidates = [p for p in sorted(folder.rglob("*"))
+    candidates = [p for p in sorted(folder.rglob("*"))  # rglob does not enter linked folders
                   if p.suffix in SUBMISSION_SUFFIXES and ".ipynb_checkpoints" not in p.parts]
     preferred = [folder / f"{assignment.id}{s}" for s in SUBMISSION_SUFFIXES]
     for p in preferred + [p for p in candidates if p.suffix == ".ipynb"] + candidates:
-        if p.is_file():
+        if p.is_file() and not p.is_symlink():
             return p
     return None
 
@@ -103,8 +102,8 @@ def grade_batch(
 ) -> dict[str, Result]:
     """Grade every submission, writing each result as soon as it is ready.
 
-    `backend` is "local" (a pool of `workers` threads, each driving one sandboxed
-    child) or "dask" (a Dask cluster at `scheduler`, or a LocalCluster of
+    `backend` is "local" (a pool of `workers` processes, each grading one
+    submission at a time) or "dask" (a Dask cluster at `scheduler`, or a LocalCluster of
     `workers` processes when no address is given); results are identical.
 
     `on_done(submission, result, reused)` is called in the calling thread as
@@ -135,8 +134,7 @@ def grade_batch(
         try:
             for future in completed(futures):
                 finish(futures[future], unpack(future.result()))
-        except BaseException:  # Ctrl-C included: stop every child, write nothing half-done
-            SHUTDOWN.set()
+        except BaseException:  # Ctrl-C included: stop every grading, write nothing half-done
             cancel_all(list(futures))
             raise
     write_scores_csv(out_dir / "scores.csv", results)

@@ -1,5 +1,9 @@
-"""Where a batch's gradings run: a local pool of threads (each grading is its own
-sandboxed child process anyway) or a Dask cluster.
+"""Where a batch's gradings run: a local pool of processes or a Dask cluster.
+
+Each grading runs in a worker process of its own (never a thread beside another
+grading: parsing notebooks is not thread-safe in CPython), and a grading that
+fails for any reason becomes that submission's result, so a batch always ends
+with one result per student.
 
 Work travels as plain data (the submission's bytes in, the result record out), so
 a remote worker needs no shared filesystem, only neurograde installed. Without a
@@ -18,10 +22,14 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import multiprocessing
+import signal
 import tempfile
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
+
+import psutil
 
 from autograder.assignments import Assignment, _load, get_assignment
 from autograder.result import Figure, Result
@@ -44,10 +52,20 @@ def grade_payload(job: dict) -> dict:
     with tempfile.TemporaryDirectory(prefix="neurograde-job-") as tmp:
         path = Path(tmp) / job["name"]
         path.write_bytes(job["data"])
-        result = grade_submission(path, assignment)
+        try:
+            result = grade_submission(path, assignment)
+        except Exception as exc:  # noqa: BLE001  (one submission's failure is its own result)
+            from autograder.engine.grader import failed_result
+
+            result = failed_result(path, assignment, f"{type(exc).__name__}: {exc}")
     return {"record": result.to_gradescope(),
             "figures": [{"title": f.title, "task": f.task,
                          "png": base64.b64encode(f.png).decode()} for f in result.figures]}
+
+
+def _ignore_interrupt() -> None:
+    """Workers leave Ctrl-C to the batch, which stops them and writes nothing half-done."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def unpack(reply: dict) -> Result:
@@ -61,8 +79,22 @@ def unpack(reply: dict) -> Result:
 def executor(backend: str, workers: int, scheduler: str | None = None) -> Iterator[tuple]:
     """(submit, as_completed, cancel_all) for the chosen backend."""
     if backend == "local":
-        with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-            yield pool.submit, as_completed, lambda futures: [f.cancel() for f in futures]
+        before = {p.pid for p in psutil.Process().children()}
+        pool = ProcessPoolExecutor(max_workers=max(1, workers), initializer=_ignore_interrupt,
+                                   mp_context=multiprocessing.get_context("spawn"))
+
+        def cancel_all(futures) -> None:
+            for future in futures:
+                future.cancel()
+            from autograder.engine.sandbox import kill_tree
+
+            for worker in psutil.Process().children():
+                if worker.pid not in before:
+                    kill_tree(worker.pid)
+            pool.shutdown(wait=False, cancel_futures=True)
+
+        with pool:
+            yield pool.submit, as_completed, cancel_all
         return
     if backend != "dask":
         raise ValueError(f"Invalid value for argument `backend`: expected one of {BACKENDS}. "

@@ -9,8 +9,6 @@ import functools
 import re
 from pathlib import Path
 
-import nbformat
-
 from autograder.assignments import Assignment
 from autograder.result import Result
 
@@ -24,6 +22,8 @@ def secret_lines(hidden_dir: Path, reference: Path) -> frozenset[str]:
     """Lines of hidden tests and reference solutions no feedback may quote."""
     texts = [p.read_text() for p in sorted(hidden_dir.glob("**/*.py"))]
     if reference.is_file():
+        import nbformat
+
         code = "\n".join(cell.source for cell in nbformat.read(str(reference), 4).cells
                          if cell.cell_type == "code")
         texts += re.findall(r"(?s)### BEGIN SOLUTION(.*?)### END SOLUTION", code)

@@ -122,6 +122,20 @@ def grade_submission(
     return result
 
 
+def failed_result(path: Path, assignment: Assignment, reason: str) -> Result:
+    """The record of a submission the grader itself could not grade: every test 0, the reason."""
+    try:
+        tests = collect_tests(assignment)
+    except Exception:  # noqa: BLE001  (the suite itself is broken: no test list to show)
+        tests = []
+    for t in tests:
+        t.output = f"not graded: the grader failed on this submission ({reason})"
+    return Result(assignment=assignment.id, tests=tests, error=f"the grader failed: {reason}",
+                  output=f"The grader failed on this submission: {reason}",
+                  extra_data={"submission": path.name, "grader_version": __version__,
+                              "submission_sha256": sha256_of(path) if path.is_file() else None})
+
+
 def hidden_from_runner() -> list[str]:
     """What no runner may see: the engine with every suite, and a source checkout's
     solutions, tests and benchmarks."""

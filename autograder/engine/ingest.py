@@ -12,11 +12,10 @@ taking every other function down with it.
 from __future__ import annotations
 
 import ast
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import nbformat
 
 from autograder.engine.protocol import describe_line
 
@@ -73,7 +72,24 @@ def ingest_module_text(text: str, name: str = "submission.py") -> Ingested:
                     assignment_hint=_hint_from_name(name))
 
 
+def assignment_hint(path: Path) -> str | None:
+    """The assignment a submission says it is for (notebook metadata, else its name),
+    read without parsing its code."""
+    path = Path(path)
+    if path.suffix == ".ipynb":
+        try:
+            meta = json.loads(path.read_bytes()).get("metadata", {})
+            hint = meta.get("neurograde", {}).get("assignment")
+        except (ValueError, AttributeError, OSError):
+            hint = None
+        if isinstance(hint, str) and hint:
+            return hint
+    return _hint_from_name(path.name)
+
+
 def ingest_notebook_text(text: str, name: str = "submission.ipynb") -> Ingested:
+    import nbformat  # here, not at the top: grading a .py never needs it
+
     try:
         nb = nbformat.reads(text, as_version=4)
     except Exception as exc:  # noqa: BLE001  (nbformat raises many kinds on bad input)

@@ -290,7 +290,8 @@ def _list_field(node: dict) -> list:
 
 # op -> the fields it carries (besides "op")
 REQUEST_FIELDS = {
-    "start": ("config",),  # import the submission (RunnerConfig as a dict)
+    "prepare": ("config",),  # policies, frameworks and seeds (RunnerConfig as a dict)
+    "start": (),  # import the submission
     "seed": ("seed",),  # seed random, numpy and Keras
     "getattr": ("target", "name"),  # target 0 is the submission module
     "setattr": ("target", "name", "value"),

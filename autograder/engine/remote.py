@@ -29,6 +29,7 @@ import psutil
 from autograder.engine import protocol, sandbox
 
 POLL_SECONDS = 0.05
+FRAMEWORK_SECONDS = 120.0  # a runner's Python, numpy and TensorFlow, before the submission
 HANG_DUMP_SECONDS = 0.3
 # Exceptions a submission's error may be rebuilt as in the judge (never any other class).
 SAFE_BASES = {c.__name__: c for c in (
@@ -290,15 +291,20 @@ class RunnerClient:
             filename=f"{self.config.module_name}.py", seed=self.config.seed,
             uses_keras=self.config.uses_keras, forbidden_modules=self.config.forbidden_modules)
         self._pending_start = time.monotonic()
-        self._send("start", None, {"config": runner_config.__dict__})
+        self._send("prepare", None, {"config": runner_config.__dict__})
+        self._send("start", None, {})
 
     def finish_start(self) -> None:
         """Wait for the import launched by `launch` (StudentError if it raised)."""
         saved = self.deadline, self.doing, self.limit_seconds
-        self.deadline = self._pending_start + self.config.import_timeout
-        self.doing = "while your code was being loaded"
-        self.limit_seconds = self.config.import_timeout
+        self.deadline = self._pending_start + FRAMEWORK_SECONDS
+        self.doing = "while the grader started"
+        self.limit_seconds = FRAMEWORK_SECONDS
         try:
+            self._receive()  # prepared: the import's own limit starts now
+            self.deadline = time.monotonic() + self.config.import_timeout
+            self.doing = "while your code was being loaded"
+            self.limit_seconds = self.config.import_timeout
             self._receive()
             self.import_error = None
         except StudentError as exc:
@@ -345,7 +351,7 @@ class RunnerClient:
         message = {"op": op}
         if target is not None:
             message["target"] = target
-        raw = {"name", "kind"} | ({"config"} if op in ("start", "keras_model") else set())
+        raw = {"name", "kind"} | ({"config"} if op in ("prepare", "keras_model") else set())
         for name, value in fields.items():
             message[name] = value if name in raw else protocol.encode_value(
                 value, arrays, self._encode_handle)

@@ -44,6 +44,7 @@ class Runner:
         self.module: types.ModuleType | None = None
         self.filename = "<submission>"
         self.spies: dict[tuple[int, str], list] = {}
+        self.config: protocol.RunnerConfig | None = None
 
     # ------------------------------------------------------------ values
 
@@ -97,8 +98,9 @@ class Runner:
             out.clear()
             return {"error": self.describe(exc)}, out
 
-    def op_start(self, request, arrays):
-        config = protocol.RunnerConfig(**request["config"])
+    def op_prepare(self, request, arrays):
+        """Everything before the submission: policies, frameworks, seeds."""
+        config = self.config = protocol.RunnerConfig(**request["config"])
         self.filename = config.filename
         _forbid(config.forbidden_modules)
         if config.uses_keras:
@@ -109,13 +111,15 @@ class Runner:
             tf.get_logger().setLevel("ERROR")
         _stub_notebook_checker()
         _seed(config.seed)
+
+    def op_start(self, request, arrays):
+        """Import the submission."""
+        config = self.config
         module = types.ModuleType(config.module_name)
         module.__file__ = config.filename
         sys.modules[config.module_name] = module
         self.module = module
-        code = compile(config.source, config.filename, "exec")
-        exec(code, module.__dict__)
-        return None
+        exec(compile(config.source, config.filename, "exec"), module.__dict__)
 
     def op_seed(self, request, arrays):
         _seed(int(request["seed"]))
