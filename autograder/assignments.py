@@ -12,12 +12,14 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from autograder.errors import NeurogradeError
+
 SUITES_DIR = Path(__file__).parent / "suites"
 REPO_ROOT = Path(__file__).resolve().parent.parent
 COURSE_ORDER = ("perceptron", "alexnet", "rnn", "dbn", "cgan", "subnetting")
 
 
-class UnknownAssignment(ValueError):
+class UnknownAssignment(NeurogradeError, ValueError):
     """Raised for an assignment id that has no suite."""
 
 

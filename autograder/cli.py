@@ -20,23 +20,14 @@ import sys
 import tempfile
 from pathlib import Path
 
-from rich.console import Console
-from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-from rich.table import Table
-
 from autograder import __version__
-from autograder.assignments import Assignment, UnknownAssignment, all_assignments, get_assignment
-from autograder.engine.batch import find_submissions, grade_batch
-from autograder.engine.grader import GradingError, collect_tests, grade_submission
+from autograder.assignments import Assignment, all_assignments, get_assignment
 from autograder.engine.ingest import SubmissionError, assignment_hint
-from autograder.instructor.distribution import DistributionError
-from autograder.instructor.gradescope import BundleError, build_gradescope_bundle
-from autograder.instructor.leaks import LeakScanError
-from autograder.instructor.release import LeakFound, ReleaseError, build_release
-from autograder.outputs.feedback import write_feedback_html
-from autograder.outputs.report import batch_table, print_audit, print_result
-from autograder.outputs.sinks import write_junit_xml, write_lms_csv
+from autograder.errors import NeurogradeError
+
+# Everything else (rich, the engine, the instructor tools) is imported by the command
+# that needs it, so `neurograde --help` starts at once and the student wheel, which
+# has no instructor tools, still runs `check` and `grade`.
 
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
@@ -98,25 +89,29 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    from rich.console import Console
+    from rich.markup import escape
+
     console = Console(highlight=False)
     try:
         return COMMANDS[args.command](args, console)
-    except (UnknownAssignment, SubmissionError, FileNotFoundError) as exc:
-        console.print(f"[red]error:[/red] {exc}", soft_wrap=True)
-        return EXIT_USAGE
-    except GradingError as exc:
-        console.print(f"[red]internal error:[/red] {exc}", soft_wrap=True)
-        return 1
-    except (ReleaseError, BundleError, DistributionError, LeakScanError) as exc:
+    except NeurogradeError as exc:
+        console.print(f"[red]{exc.label}:[/red] {escape(str(exc))}", soft_wrap=True)
+        return exc.exit_code
+    except FileNotFoundError as exc:
         console.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
-        return 1 if isinstance(exc, LeakFound | DistributionError) else EXIT_USAGE
+        return EXIT_USAGE
     except KeyboardInterrupt:
         console.print("[yellow]Interrupted.[/yellow] Results already written are kept; "
                       "run the same command again to resume.")
         return EXIT_INTERRUPTED
 
 
-def cmd_list(args, console: Console) -> int:
+def cmd_list(args, console) -> int:
+    from rich.table import Table
+
+    from autograder.engine.grader import collect_tests
+
     table = Table(title="Assignments", title_justify="left")
     for col, just in (("id", "left"), ("title", "left"), ("tests", "right"),
                       ("points", "right"), ("budget (s)", "right")):
@@ -142,7 +137,10 @@ def _assignment_for(path: Path, given: str | None) -> Assignment:
     raise SubmissionError("Grading a folder needs --assignment ID.")
 
 
-def cmd_check(args, console: Console) -> int:
+def cmd_check(args, console) -> int:
+    from autograder.engine.grader import grade_submission
+    from autograder.outputs.report import print_result
+
     assignment = _assignment_for(args.submission, args.assignment)
     with console.status(f"Running the public tests of {assignment.id}..."):
         result = grade_submission(args.submission, assignment, public_only=True)
@@ -153,8 +151,9 @@ def cmd_check(args, console: Console) -> int:
     return 0 if passed else 1
 
 
-def cmd_grade(args, console: Console) -> int:
+def cmd_grade(args, console) -> int:
     """One route for a file and a folder: a file is a batch of one."""
+    from autograder.outputs.report import batch_table, print_result
     assignment = _assignment_for(args.path, args.assignment)
     if args.json and not args.path.is_file():
         raise SubmissionError("--json writes one submission's record: use --out for a folder.")
@@ -177,7 +176,9 @@ def cmd_grade(args, console: Console) -> int:
     return 0
 
 
-def _write_sinks(args, results: dict, console: Console) -> None:
+def _write_sinks(args, results: dict, console) -> None:
+    from autograder.outputs.sinks import write_junit_xml, write_lms_csv
+
     if args.junit:
         write_junit_xml(args.junit, results)
         console.print(f"JUnit XML written to {args.junit}")
@@ -187,7 +188,7 @@ def _write_sinks(args, results: dict, console: Console) -> None:
 
 
 def _record_in_gradebook(db: str | None, assignment: Assignment, results: dict,
-                         console: Console) -> None:
+                         console) -> None:
     if not db:
         return
     from autograder.outputs.gradebook import write_to_gradebook
@@ -200,8 +201,13 @@ def _record_in_gradebook(db: str | None, assignment: Assignment, results: dict,
 
 
 def _grade_folder(folder: Path, assignment: Assignment, out: Path, workers: int,
-                  console: Console, pages: bool = False, backend: str = "local",
+                  console, pages: bool = False, backend: str = "local",
                   scheduler: str | None = None) -> dict:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from autograder.engine.batch import find_submissions, grade_batch
+    from autograder.outputs.feedback import write_feedback_html
+
     submissions = find_submissions(folder, assignment)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                TimeRemainingColumn())
@@ -222,8 +228,9 @@ def _grade_folder(folder: Path, assignment: Assignment, out: Path, workers: int,
                            backend=backend, scheduler=scheduler)
 
 
-def cmd_demo(args, console: Console) -> int:
+def cmd_demo(args, console) -> int:
     from autograder.instructor.variants import load_mutants, write_mutant
+    from autograder.outputs.report import batch_table, print_result
 
     chosen = [get_assignment(a) for a in args.assignment] if args.assignment else \
         [a for a in all_assignments() if (a.solutions_dir / f"{a.id}.ipynb").is_file()]
@@ -252,8 +259,9 @@ def cmd_demo(args, console: Console) -> int:
     return 0
 
 
-def cmd_audit(args, console: Console) -> int:
+def cmd_audit(args, console) -> int:
     from autograder.instructor.audit import audit
+    from autograder.outputs.report import print_audit
 
     ids = [a.id for a in all_assignments()] if args.assignment == ["all"] else args.assignment
     all_ok = True
@@ -267,7 +275,11 @@ def cmd_audit(args, console: Console) -> int:
     return 0 if all_ok else 1
 
 
-def cmd_release(args, console: Console) -> int:
+def cmd_release(args, console) -> int:
+    from rich.markup import escape
+
+    from autograder.instructor.release import build_release
+
     with console.status("Building the student release and scanning it for leaks..."):
         release = build_release(args.dest, force=args.force)
     console.print(f"Student release written to {release.dest}/: "
@@ -278,7 +290,9 @@ def cmd_release(args, console: Console) -> int:
     return 0
 
 
-def cmd_gradescope(args, console: Console) -> int:
+def cmd_gradescope(args, console) -> int:
+    from autograder.instructor.gradescope import build_gradescope_bundle
+
     with console.status(f"Building the Gradescope autograder for {args.assignment}..."):
         bundle = build_gradescope_bundle(args.assignment, args.output)
     console.print(f"Gradescope autograder for {args.assignment} written to {bundle} "

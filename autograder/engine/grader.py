@@ -28,6 +28,7 @@ from autograder.engine.explain import summary, withhold_secrets
 from autograder.engine.ingest import Ingested, SubmissionError, ingest
 from autograder.engine.protocol import JudgeConfig
 from autograder.engine.sandbox import ChildRun, Limits, run_judge
+from autograder.errors import NeurogradeError
 from autograder.result import Figure, Result, TestResult
 
 DEFAULT_SEED = 20261124
@@ -35,8 +36,10 @@ STARTUP_TIMEOUT = 90.0  # judge start: interpreter, TensorFlow, pytest collectio
 GRACE = 15.0  # on top of a test's own limit: the judge stops the runner, then reports
 
 
-class GradingError(RuntimeError):
+class GradingError(NeurogradeError, RuntimeError):
     """The grader itself could not run (a broken suite, not a broken submission)."""
+
+    exit_code, label = 1, "internal error"
 
 
 @dataclass

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder.engine.protocol import describe_line
+from autograder.errors import NeurogradeError
 
 DEMO_TAGS = {"demo", "skip-grading"}
 # Cell magics whose body is still Python; any other (%%bash, %%html...) drops the cell.
@@ -25,8 +25,17 @@ PYTHON_CELL_MAGICS = {"time", "timeit", "capture", "prun"}
 IPYTHON_LINE = re.compile(r"^(\s*)([!%].*)$")
 
 
-class SubmissionError(ValueError):
+class SubmissionError(NeurogradeError, ValueError):
     """The submission cannot be read as Python at all (the message says why)."""
+
+
+def describe_line(cell_lines, line: int) -> str:
+    """A module line in the student's terms ("cell 4, line 2"), given the notebook's
+    (first_line, last_line, cell_number) of each kept cell."""
+    for first, last, cell in cell_lines:
+        if first <= line <= last:
+            return f"cell {cell}, line {line - first + 1}"
+    return f"line {line}"
 
 
 @dataclass

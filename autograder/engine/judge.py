@@ -26,6 +26,7 @@ import numpy as np
 import pytest
 
 from autograder.engine import protocol
+from autograder.engine.ingest import describe_line
 from autograder.engine.remote import (
     MissingName,
     RunnerClient,
@@ -64,7 +65,7 @@ class Judge:
     def located(self, text: str, function: str | None, line: int | None) -> str:
         if line is None:
             return text
-        where = protocol.describe_line(self.config.cell_lines, line)
+        where = describe_line(self.config.cell_lines, line)
         return f"{text} (raised in `{function}`, {where})" if function not in (None, "<module>") \
             else f"{text} ({where})"
 

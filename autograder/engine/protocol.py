@@ -75,7 +75,7 @@ class JudgeConfig:
     runner_dir: str  # where the judge makes each runner's fresh directory
     hide: list[str]  # paths no runner may see (solutions, suites, the engine)
     forbidden_modules: list[str] = field(default_factory=list)
-    cell_lines: list[list[int]] = field(default_factory=list)  # see describe_line
+    cell_lines: list[list[int]] = field(default_factory=list)  # see ingest.describe_line
     tasks: list[str] | None = None
     exclude_tasks: list[str] | None = None
     only: list[str] | None = None
@@ -87,15 +87,6 @@ class JudgeConfig:
     @classmethod
     def from_json(cls, text: str) -> JudgeConfig:
         return cls(**json.loads(text))
-
-
-def describe_line(cell_lines, line: int) -> str:
-    """A module line in the student's terms ("cell 4, line 2"), given the notebook's
-    (first_line, last_line, cell_number) of each kept cell."""
-    for first, last, cell in cell_lines:
-        if first <= line <= last:
-            return f"cell {cell}, line {line - first + 1}"
-    return f"line {line}"
 
 
 # ---------------------------------------------------------------- frames (judge <-> runner)

@@ -26,7 +26,8 @@ from pathlib import Path
 import numpy as np
 import psutil
 
-from autograder.engine import protocol, sandbox
+from autograder.engine import protocol
+from autograder.engine.ingest import describe_line, sandbox
 
 POLL_SECONDS = 0.05
 FRAMEWORK_SECONDS = 120.0  # a runner's Python, numpy and TensorFlow, before the submission
@@ -416,7 +417,7 @@ class RunnerClient:
         if location is not None:
             func, line = location
             where = (f" in `{func}`" if func != "<module>" else "") + \
-                f" ({protocol.describe_line(self.config.cell_lines, line)})"
+                f" ({describe_line(self.config.cell_lines, line)})"
         if kind == "timeout":
             return RunnerStopped(kind, f"stopped after {self.limit_seconds:.0f} s {self.doing}{where}: "
                                        "look for an infinite loop or far too much work.")

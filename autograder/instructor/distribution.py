@@ -22,14 +22,17 @@ from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
 from autograder.assignments import REPO_ROOT
+from autograder.errors import NeurogradeError
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent  # the autograder package
 IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", "*.pyo", ".ipynb_checkpoints",
                                  "*.partial", ".pytest_cache")
 
 
-class DistributionError(RuntimeError):
+class DistributionError(NeurogradeError, RuntimeError):
     """The wheel could not be built (missing pyproject.toml, failed build)."""
+
+    exit_code = 1
 
 
 # keep(path relative to suites/, e.g. "perceptron/hidden/test_neuron.py") -> it travels.

@@ -30,6 +30,7 @@ import zipfile
 from pathlib import Path
 
 from autograder.assignments import get_assignment
+from autograder.errors import NeurogradeError
 from autograder.instructor.distribution import build_wheel
 
 ROOT_ENV = "NEUROGRADE_GRADESCOPE_ROOT"
@@ -93,7 +94,7 @@ exit 0
 """
 
 
-class BundleError(RuntimeError):
+class BundleError(NeurogradeError, RuntimeError):
     """The Gradescope bundle could not be built."""
 
 

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from autograder.assignments import REPO_ROOT, SUITES_DIR
+from autograder.errors import NeurogradeError
 
 # Built from halves so that this module, which ships to students, holds no marker.
 _B, _E = "### BEGIN ", "### END "
@@ -40,7 +41,7 @@ _HIDDEN_PATH = re.compile(r"(^|/)suites/[^/]+/hidden/")
 _ENGINE_MODULE = re.compile(r"(^|/)autograder/((engine|outputs|instructor)/)?[^/]+\.py$")
 
 
-class LeakScanError(RuntimeError):
+class LeakScanError(NeurogradeError, RuntimeError):
     """The scanner cannot know what to look for (no solutions/ folder)."""
 
 

@@ -23,18 +23,21 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from autograder.assignments import SUITES_DIR, Assignment, all_assignments
+from autograder.errors import NeurogradeError
 from autograder.instructor.distribution import IGNORED, build_wheel
 from autograder.instructor.leaks import Leak, load_secrets, scan_for_leaks
 
 __all__ = ["Release", "ReleaseError", "LeakFound", "build_release", "scan_for_leaks"]
 
 
-class ReleaseError(RuntimeError):
+class ReleaseError(NeurogradeError, RuntimeError):
     """The release could not be written (destination not empty, nothing to release)."""
 
 
 class LeakFound(ReleaseError):
     """The staged release holds something students must not see."""
+
+    exit_code = 1
 
     def __init__(self, leaks: list[Leak]):
         self.leaks = leaks
