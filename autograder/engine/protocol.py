@@ -26,7 +26,7 @@ import numpy as np
 # ---------------------------------------------------------------- limits
 
 MAX_HEADER_BYTES = 16 * 2**20  # the JSON part of one frame
-MAX_ARRAY_BYTES = 512 * 2**20  # all arrays of one frame together
+MAX_ARRAY_BYTES = 256 * 2**20  # all arrays of one frame together
 MAX_DEPTH = 64
 MAX_ITEMS = 2_000_000  # nodes in one decoded value
 MAX_TEXT = 2_000  # free text from the submission (messages, reprs) is cut to this
