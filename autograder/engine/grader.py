@@ -13,7 +13,10 @@ with the reason and a fresh judge runs the tests that had not run yet.
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
+import json
+import os
 import platform
 import tempfile
 import time
@@ -164,13 +167,38 @@ def judge_config(assignment: Assignment, ingested: Ingested, public_only: bool, 
 
 
 def collect_tests(assignment: Assignment, public_only: bool = False) -> list[TestResult]:
-    """The suite's tests with their points, graded as nothing (no student code runs)."""
-    config = judge_config(assignment, Ingested(source="", kind="empty"), public_only, DEFAULT_SEED,
-                          collect_only=True)
-    with _judge_dirs(config) as workdir:
-        run = run_judge(config.to_json(), workdir, Limits(memory_mb=assignment.memory_mb),
-                        _deadline_policy(assignment, None))
-    return [_failed(c, "not graded") for c in _collected_from(run)]
+    """The suite's tests with their points, graded as nothing (no student code runs).
+
+    Collecting means starting a judge, so the list is cached per suite content
+    (`~/.cache/neurograde`, or $XDG_CACHE_HOME): `neurograde list` answers at once.
+    """
+    cache = _collection_cache(assignment, public_only)
+    try:
+        described = json.loads(cache.read_text())
+    except (OSError, ValueError):
+        config = judge_config(assignment, Ingested(source="", kind="empty"), public_only,
+                              DEFAULT_SEED, collect_only=True)
+        with _judge_dirs(config) as workdir:
+            run = run_judge(config.to_json(), workdir, Limits(memory_mb=assignment.memory_mb),
+                            _deadline_policy(assignment, None))
+        described = [c.__dict__ for c in _collected_from(run)]
+        with contextlib.suppress(OSError):
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            tmp = cache.with_suffix(f".{os.getpid()}.partial")
+            tmp.write_text(json.dumps(described))
+            os.replace(tmp, cache)
+    return [_failed(_Collected(**c), "not graded") for c in described]
+
+
+def _collection_cache(assignment: Assignment, public_only: bool) -> Path:
+    digest = hashlib.sha256(__version__.encode())
+    for path in sorted(assignment.suite_dir.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(str(path.relative_to(assignment.suite_dir)).encode() + b"\0")
+            digest.update(path.read_bytes())
+    root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "neurograde"
+    kind = "public" if public_only else "all"
+    return root / f"collected-{assignment.id}-{kind}-{digest.hexdigest()[:20]}.json"
 
 
 class _judge_dirs:
