@@ -26,8 +26,8 @@ from pathlib import Path
 import numpy as np
 import psutil
 
-from autograder.engine import protocol
-from autograder.engine.ingest import describe_line, sandbox
+from autograder.engine import protocol, sandbox
+from autograder.engine.ingest import describe_line
 
 POLL_SECONDS = 0.05
 FRAMEWORK_SECONDS = 120.0  # a runner's Python, numpy and TensorFlow, before the submission
