@@ -295,6 +295,7 @@ REQUEST_FIELDS = {
     "keras_model": ("config", "weights"),  # a stock Keras model from its JSON and weights
     "keras_object": ("kind", "config"),  # keras.<kind>.get(config): optimizers, losses, ...
     "model_data": ("target",),  # a Keras model's JSON config and weights
+    "keep": ("value",),  # the value, kept in the runner: answered with a handle
     "spy": ("target", "name"),  # record the arguments of each call of a method
     "spied": ("target", "name"),  # those arguments
 }

@@ -19,6 +19,7 @@ import os
 import select
 import shutil
 import signal
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -39,6 +40,11 @@ SAFE_BASES = {c.__name__: c for c in (
     RecursionError, AssertionError, ImportError, ModuleNotFoundError, OSError, PermissionError,
     FileNotFoundError, MemoryError, StopIteration, UnicodeError, NameError, UnboundLocalError,
 )}
+
+
+# Dunder names a handle asks the runner for (a function's name, for messages);
+# any other is refused here, so that Python's and numpy's protocol probes stay local.
+FORWARDED_DUNDERS = {"__name__", "__qualname__"}
 
 
 class StudentError(Exception):
@@ -96,7 +102,7 @@ class Remote:
         return self._client.request(op, _generation=self._generation, target=self._id, **fields)
 
     def __getattr__(self, name: str):
-        if name.startswith("__") and name.endswith("__"):
+        if name.startswith("__") and name.endswith("__") and name not in FORWARDED_DUNDERS:
             raise AttributeError(name)
         return self._ask("getattr", name=name)
 
@@ -186,6 +192,17 @@ class Submission:
         """A Keras model's JSON config and weights, as data."""
         return model._ask("model_data")
 
+    def keep(self, value) -> Remote:
+        """A copy of this data that stays in the runner: pass the handle to the student's
+        function (it receives the object itself), then `np.asarray(handle)` reads it back,
+        to see whether the function changed its argument in place."""
+        return self._client.request("keep", target=None, value=value)
+
+    def reseed(self, seed: int) -> None:
+        """Seed random, numpy and Keras in the runner again (each test starts seeded with
+        its own seed; reseed for independent tries, e.g. several fresh models)."""
+        self._client.request("seed", target=None, seed=int(seed))
+
     def spy(self, obj: Remote, method: str) -> None:
         """From now on, record the arguments of every call of `obj.method` (also from inside)."""
         obj._ask("spy", name=method)
@@ -228,6 +245,19 @@ class LocalSubmission:
 
     def model_data(self, model) -> dict:
         return {"config": model.to_json(), "weights": [np.asarray(w) for w in model.get_weights()]}
+
+    def keep(self, value):
+        import copy
+
+        return copy.deepcopy(value)
+
+    def reseed(self, seed: int) -> None:
+        import random
+
+        random.seed(seed)
+        np.random.seed(seed % 2**32)
+        if "keras" in sys.modules:
+            sys.modules["keras"].utils.set_random_seed(seed % 2**32)
 
     def spy(self, obj, method: str) -> None:
         original, calls = getattr(obj, method), self._spies.setdefault((id(obj), method), [])
