@@ -29,7 +29,7 @@ from autograder import __version__
 from autograder.assignments import REPO_ROOT, Assignment, get_assignment
 from autograder.engine.explain import summary, withhold_secrets
 from autograder.engine.ingest import Ingested, SubmissionError, ingest
-from autograder.engine.protocol import JudgeConfig
+from autograder.engine.protocol import FRAMEWORK_SECONDS, JudgeConfig
 from autograder.engine.sandbox import ChildRun, Limits, run_judge
 from autograder.errors import NeurogradeError
 from autograder.result import Figure, Result, TestResult
@@ -316,11 +316,13 @@ def _deadline_policy(assignment: Assignment, collected: list[_Collected] | None)
             return spawned + STARTUP_TIMEOUT, "while starting the grader"
         last = events[-1]
         if last["event"] == "import_start":
-            return last["t"] + assignment.import_timeout + GRACE, "while importing your code"
+            return last["t"] + FRAMEWORK_SECONDS + assignment.import_timeout + GRACE, \
+                "while importing your code"
         if last["event"] == "start":
             timeout = timeouts.get(last["nodeid"]) or _timeout_from(events, last["nodeid"])
-            # A test may first restart the runner (an import), then run for its limit.
-            return last["t"] + timeout + assignment.import_timeout + GRACE, "test"
+            # A test may first restart the runner (frameworks, the import), then run.
+            restart = FRAMEWORK_SECONDS + assignment.import_timeout
+            return last["t"] + timeout + restart + GRACE, "test"
         return last["t"] + STARTUP_TIMEOUT, "between tests"
 
     def _timeout_from(events, nodeid):

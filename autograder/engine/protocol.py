@@ -30,6 +30,7 @@ MAX_ARRAY_BYTES = 256 * 2**20  # all arrays of one frame together
 MAX_DEPTH = 64
 MAX_ITEMS = 2_000_000  # nodes in one decoded value
 MAX_TEXT = 2_000  # free text from the submission (messages, reprs) is cut to this
+FRAMEWORK_SECONDS = 120.0  # a runner's Python, numpy and TensorFlow, before the submission
 ALLOWED_DTYPE_KINDS = "biufc"  # bool, ints, floats, complex: never object, str or void
 
 

@@ -31,7 +31,6 @@ from autograder.engine import protocol, sandbox
 from autograder.engine.ingest import describe_line
 
 POLL_SECONDS = 0.05
-FRAMEWORK_SECONDS = 120.0  # a runner's Python, numpy and TensorFlow, before the submission
 HANG_DUMP_SECONDS = 0.3
 # Exceptions a submission's error may be rebuilt as in the judge (never any other class).
 SAFE_BASES = {c.__name__: c for c in (
@@ -328,9 +327,9 @@ class RunnerClient:
     def finish_start(self) -> None:
         """Wait for the import launched by `launch` (StudentError if it raised)."""
         saved = self.deadline, self.doing, self.limit_seconds
-        self.deadline = self._pending_start + FRAMEWORK_SECONDS
+        self.deadline = self._pending_start + protocol.FRAMEWORK_SECONDS
         self.doing = "while the grader started"
-        self.limit_seconds = FRAMEWORK_SECONDS
+        self.limit_seconds = protocol.FRAMEWORK_SECONDS
         try:
             self._receive()  # prepared: the import's own limit starts now
             self.deadline = time.monotonic() + self.config.import_timeout
