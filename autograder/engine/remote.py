@@ -426,12 +426,11 @@ class RunnerClient:
             ready, _, _ = select.select([self._ans], [], [], POLL_SECONDS)
             if ready:
                 return os.read(self._ans, min(n, 1 << 20))
-            now = time.monotonic()
-            if now > self.deadline:
-                raise self._stop_for("timeout")
             rss = sandbox.tree_rss_mb(self.proc)
             if rss > self.limits.memory_mb:
                 raise self._stop_for("memory", rss)
+            if time.monotonic() > self.deadline:
+                raise self._stop_for("timeout")
             if self.proc.poll() is not None:
                 raise self._died()
 

@@ -127,6 +127,8 @@ def _isolate_runner(run_root: bytes, visible: list[bytes], hide: list[bytes]):
             _bind(libc, path, stage + path, read_only=path != b"/dev")
         _bind(libc, run_root + b"/lib", stage + run_root + b"/lib", read_only=True)
         _bind(libc, run_root + b"/work", stage + run_root + b"/work", read_only=False)
+        # A /dev/shm of its own: the machine's is shared by every process.
+        _mount(libc, b"tmpfs", stage + b"/dev/shm", b"tmpfs", 0, b"size=64m,mode=1777")
         os.makedirs(stage + b"/proc", exist_ok=True)
         os.makedirs(stage + b"/tmp", exist_ok=True)
         for path in hide:

@@ -1,5 +1,5 @@
 # expect: add=0 mul=0 neg=0
-# message: add: expected 5, got 1
+# message: add: malformed data
 # Writes forged "passed" events and results to every descriptor it has, and prints
 # fake results, hoping the grader reads them instead of judging.
 import json
