@@ -7,6 +7,7 @@
                      [--junit FILE] [--csv FILE]
     neurograde release DIR [--force]
     neurograde gradescope ID -o autograder.zip
+    neurograde nbgrader-setup [ID ...]
     neurograde audit ID [ID ...] [--seeds N]
     neurograde demo [--assignment ID ...]
 """
@@ -34,6 +35,7 @@ from autograder.engine.sandbox import Interrupted
 from autograder.instructor.distribution import DistributionError
 from autograder.instructor.gradescope import BundleError, build_gradescope_bundle
 from autograder.instructor.leaks import LeakScanError
+from autograder.instructor.nbgrader_setup import NbgraderSetupError
 from autograder.instructor.release import LeakFound, ReleaseError, build_release
 from autograder.outputs.feedback import write_feedback_html
 from autograder.outputs.report import batch_table, print_audit, print_result
@@ -84,6 +86,11 @@ def _parser() -> argparse.ArgumentParser:
     gradescope.add_argument("-o", "--output", type=Path, default=Path("autograder.zip"),
                             help="where to write the zip (default: autograder.zip)")
 
+    nbsetup = sub.add_parser("nbgrader-setup", help="register the assignments in the course's "
+                             "nbgrader gradebook, so that nbgrader autograde can grade them")
+    nbsetup.add_argument("assignment", nargs="*", metavar="ID",
+                         help="assignment ids (default: every one with a source notebook)")
+
     audit = sub.add_parser("audit", help="prove a hidden suite fair and strict")
     audit.add_argument("assignment", nargs="+", help="assignment ids, or 'all'")
     audit.add_argument("--seeds", type=int, default=3,
@@ -108,9 +115,10 @@ def main(argv: list[str] | None = None) -> int:
     except GradingError as exc:
         console.print(f"[red]internal error:[/red] {exc}", soft_wrap=True)
         return 1
-    except (ReleaseError, BundleError, DistributionError, LeakScanError) as exc:
+    except (ReleaseError, BundleError, DistributionError, LeakScanError, NbgraderSetupError) as exc:
         console.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
-        return 1 if isinstance(exc, LeakFound | DistributionError) else EXIT_USAGE
+        return 1 if isinstance(exc, LeakFound | DistributionError | NbgraderSetupError) \
+            else EXIT_USAGE
     except (KeyboardInterrupt, Interrupted):
         console.print("[yellow]Interrupted.[/yellow] Results already written are kept; "
                       "run the same command again to resume.")
@@ -296,8 +304,23 @@ def cmd_gradescope(args, console: Console) -> int:
     return 0
 
 
+def cmd_nbgrader_setup(args, console: Console) -> int:
+    from autograder.instructor.nbgrader_setup import register_assignments
+
+    with console.status("Recording the assignments in the nbgrader gradebook..."):
+        done = register_assignments(args.assignment)
+    console.print(f"Registered {', '.join(done.assignments)} in the nbgrader gradebook "
+                  f"{escape(done.db_url)}; run nbgrader from course/ (see README.md).",
+                  soft_wrap=True)
+    for assignment_id, why in done.stale.items():
+        console.print(f"[red]stale[/red] {assignment_id}: {escape(why)}; run `python -m "
+                      "autograder.instructor.build`, then this command again.", soft_wrap=True)
+    return 1 if done.stale else 0
+
+
 COMMANDS = {"list": cmd_list, "check": cmd_check, "grade": cmd_grade, "audit": cmd_audit,
-            "demo": cmd_demo, "release": cmd_release, "gradescope": cmd_gradescope}
+            "demo": cmd_demo, "release": cmd_release, "gradescope": cmd_gradescope,
+            "nbgrader-setup": cmd_nbgrader_setup}
 
 
 if __name__ == "__main__":
