@@ -32,11 +32,14 @@ from pathlib import Path
 import jsonschema
 import nbformat
 import pytest
+from nbgrader.api import Gradebook
 
 from autograder.assignments import REPO_ROOT, get_assignment
 from autograder.engine.grader import collect_tests
 from autograder.instructor.gradescope import ROOT_ENV, VENV, VENV_OPTIONS_ENV
 from autograder.instructor.variants import load_mutants
+from autograder.outputs.gradebook import cell_scores
+from autograder.result import Result
 from tools.readme_commands import block_commands
 
 pytestmark = pytest.mark.slow
@@ -194,6 +197,9 @@ def _tests(record: dict) -> list[tuple]:
 
 def test_nbgrader_door(clone, reference):
     commands = block_commands("The nbgrader door")
+    source = clone.root / "solutions" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    hidden = [line.split("(")[0][4:] for path in get_assignment(ASSIGNMENT).hidden_dir.glob("*.py")
+              for line in path.read_text().splitlines() if line.startswith("def test_")]
     for which in ("correct", "buggy"):  # the buggy one is a resubmission: all of it runs again
         save_alice(clone, which)
         run(commands, clone)
@@ -202,8 +208,15 @@ def test_nbgrader_door(clone, reference):
         row = rows[(ASSIGNMENT, "alice")]
         assert float(row["score"]) == reference[which]["score"], which
         assert float(row["max_score"]) == reference[which]["max_score"], which
-        feedback = clone.root / "feedback" / "alice" / ASSIGNMENT / f"{ASSIGNMENT}.html"
-        assert ("FAIL [train_perceptron]" in feedback.read_text()) == (which == "buggy")
+        # Points per test cell: the engine's points for the cell's tasks.
+        expected = cell_scores(Result.from_gradescope(reference[which]), source)
+        with Gradebook(f"sqlite:///{clone.root / 'course' / 'gradebook.db'}") as gb:
+            got = {cell: gb.find_grade(cell, ASSIGNMENT, ASSIGNMENT, "alice").auto_score
+                   for cell in expected}
+        assert got == expected, which
+        feedback = (clone.root / "feedback" / "alice" / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text()
+        assert ("FAIL [train_perceptron]" in feedback) == (which == "buggy")  # the engine's words
+        assert not [name for name in hidden if name in feedback], "hidden test source leaked"
     assert clone.new_files() == {"?? alice.ipynb"}
 
 
@@ -246,7 +259,7 @@ def test_gradescope_door(clone, reference, tmp_path):
             assert {"name", "score", "max_score", "status", "visibility", "output"} <= set(test)
         assert results["score"] == reference[which]["score"], which
         assert _tests(results) == _tests(reference[which]), which
-    assert clone.new_files() == {"?? alice.ipynb", "?? autograder.zip"}
+    assert clone.new_files() == {"?? autograder.zip"}
 
 
 def _public_score(record: dict) -> tuple[float, float]:
