@@ -7,6 +7,7 @@
                      [--junit FILE] [--csv FILE]
     neurograde release DIR [--force]
     neurograde gradescope ID -o autograder.zip
+    neurograde nbgrader-setup [ID ...]
     neurograde audit ID [ID ...] [--seeds N]
     neurograde demo [--assignment ID ...]
 """
@@ -73,6 +74,11 @@ def _parser() -> argparse.ArgumentParser:
     gradescope.add_argument("assignment", metavar="ID")
     gradescope.add_argument("-o", "--output", type=Path, default=Path("autograder.zip"),
                             help="where to write the zip (default: autograder.zip)")
+
+    nbsetup = sub.add_parser("nbgrader-setup", help="register the assignments in the course's "
+                             "nbgrader gradebook, so that nbgrader autograde can grade them")
+    nbsetup.add_argument("assignment", nargs="*", metavar="ID",
+                         help="assignment ids (default: every one with a source notebook)")
 
     audit = sub.add_parser("audit", help="prove a hidden suite fair and strict")
     audit.add_argument("assignment", nargs="+", help="assignment ids, or 'all'")
@@ -301,8 +307,25 @@ def cmd_gradescope(args, console) -> int:
     return 0
 
 
+def cmd_nbgrader_setup(args, console) -> int:
+    from rich.markup import escape
+
+    from autograder.instructor.nbgrader_setup import register_assignments
+
+    with console.status("Recording the assignments in the nbgrader gradebook..."):
+        done = register_assignments(args.assignment)
+    console.print(f"Registered {', '.join(done.assignments)} in the nbgrader gradebook "
+                  f"{escape(done.db_url)}; run nbgrader from course/ (see README.md).",
+                  soft_wrap=True)
+    for assignment_id, why in done.stale.items():
+        console.print(f"[red]stale[/red] {assignment_id}: {escape(why)}; run `python -m "
+                      "autograder.instructor.build`, then this command again.", soft_wrap=True)
+    return 1 if done.stale else 0
+
+
 COMMANDS = {"list": cmd_list, "check": cmd_check, "grade": cmd_grade, "audit": cmd_audit,
-            "demo": cmd_demo, "release": cmd_release, "gradescope": cmd_gradescope}
+            "demo": cmd_demo, "release": cmd_release, "gradescope": cmd_gradescope,
+            "nbgrader-setup": cmd_nbgrader_setup}
 
 
 if __name__ == "__main__":

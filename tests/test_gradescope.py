@@ -1,27 +1,31 @@
-"""The Gradescope bundle: layout per Gradescope's spec, and the same grade as the CLI.
+"""The Gradescope bundle: layout per Gradescope's spec, and records per its results.json schema.
 
-The end-to-end test unpacks autograder.zip into a temp folder laid out like the
-container (/autograder/source, submission, results), puts the bundle's own wheel
-on the path in place of setup.sh's install (its dependencies are the ones already
-installed here), runs run_autograder, and compares results.json with what
-`neurograde grade` writes for the same notebook.
+The bundle run end to end the way Gradescope runs it (unpacked into source/,
+setup.sh, then run_autograder per submission, from the README's own command) is
+tests/test_readme_doors.py::test_gradescope_door.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 from autograder.assignments import all_assignments, get_assignment
-from autograder.instructor.gradescope import ROOT_ENV, BundleError, build_gradescope_bundle, run_in_container
-from autograder.result import Result
+from autograder.instructor.gradescope import (
+    PYTHON_ENV,
+    ROOT_ENV,
+    BundleError,
+    build_gradescope_bundle,
+    results_json,
+    run_in_container,
+)
+from autograder.result import Result, TestResult
 
 WITH_HIDDEN = [a for a in all_assignments() if any(a.hidden_dir.glob("test_*.py"))]
 
@@ -109,36 +113,42 @@ def test_grader_failure_still_gets_a_readable_record(tmp_path):
     assert (tmp_path / "results" / "results.json").is_file()
 
 
-@pytest.mark.slow
-def test_run_autograder_grades_like_the_cli(bundles, tmp_path):
-    reference = get_assignment("perceptron").solutions_dir / "perceptron.ipynb"
-    if not reference.is_file():
-        pytest.skip(f"no reference notebook at {reference}")
+def _schema() -> dict:
+    return json.loads((Path(__file__).parent / "fixtures" / "gradescope_results.schema.json")
+                      .read_text())
+
+
+def test_results_json_has_only_gradescope_fields():
+    passed = TestResult(name="Does step fire at 0?", task="step", score=1.0, max_score=1.0,
+                        status="passed", visibility="visible", nodeid="public/test_public.py::a")
+    failed = TestResult(name="Does training converge?", task="train_perceptron", score=0.0,
+                        max_score=3.0, status="failed", visibility="after_published",
+                        output="AssertionError: no", nodeid="hidden/test_training.py::b")
+    result = Result(assignment="perceptron", tests=[passed, failed], output="graded",
+                    execution_time=12.5, extra_data={"seed": 0})
+    record = results_json(result)
+    jsonschema.validate(record, _schema())
+    assert record["score"] == 1.0 and record["stdout_visibility"] == "hidden"
+    assert record["extra_data"]["max_score"] == 4.0
+    assert [t["extra_data"]["task"] for t in record["tests"]] == ["step", "train_perceptron"]
+    assert record["tests"][1]["output"] == "AssertionError: no"
+
+
+def test_failure_records_follow_the_schema(tmp_path):
+    (tmp_path / "submission").mkdir()
+    jsonschema.validate(run_in_container(tmp_path, "no-such-assignment"), _schema())
+    jsonschema.validate(run_in_container(tmp_path, "perceptron"), _schema())  # nothing uploaded
+
+
+def test_run_autograder_writes_a_record_when_python_cannot_start(bundles, tmp_path):
     root = tmp_path / "autograder"
     for sub in ("source", "submission", "results"):
         (root / sub).mkdir(parents=True)
     _unpack(bundles["perceptron"], root / "source")
-    shutil.copy(reference, root / "submission" / "perceptron.ipynb")
-    # setup.sh would pip-install the bundled wheel; unpacking it onto PYTHONPATH
-    # makes this run use the bundle's engine and suite, with the deps installed here.
-    site = tmp_path / "site"
-    with zipfile.ZipFile(next((root / "source").glob("*.whl"))) as wf:
-        wf.extractall(site)
-    env = {**os.environ, ROOT_ENV: str(root), "NEUROGRADE_PYTHON": sys.executable,
-           "PYTHONPATH": str(site), "TF_CPP_MIN_LOG_LEVEL": "3"}
+    env = {**os.environ, ROOT_ENV: str(root), PYTHON_ENV: "/bin/false"}  # no Python that starts
     run = subprocess.run([str(root / "source" / "run_autograder")], env=env, cwd=root,
-                         capture_output=True, text=True, timeout=600)
-    assert run.returncode == 0, run.stderr[-3000:]
-    assert f"from {site / 'autograder'}" in run.stdout  # the bundle's engine graded it
-    gradescope = json.loads((root / "results" / "results.json").read_text())
-
-    cli_json = tmp_path / "cli.json"
-    cli = subprocess.run(["neurograde", "grade", str(root / "submission" / "perceptron.ipynb"),
-                          "--assignment", "perceptron", "--json", str(cli_json)],
-                         capture_output=True, text=True, timeout=600,
-                         env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
-    assert cli.returncode == 0, cli.stdout[-3000:] + cli.stderr[-3000:]
-    expected = Result.from_gradescope(json.loads(cli_json.read_text())).comparable()
-    got = Result.from_gradescope(gradescope).comparable()
-    assert got == expected
-    assert got["score"] == got["max_score"] > 0  # the reference earns full marks
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0
+    record = json.loads((root / "results" / "results.json").read_text())
+    jsonschema.validate(record, _schema())
+    assert record["score"] == 0 and "could not start" in record["output"]

@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+import sysconfig
 import zipfile
 from pathlib import Path
 
@@ -145,22 +146,40 @@ def test_release_refuses_a_folder_with_files(tmp_path):
     assert (tmp_path / "keep.txt").read_text() == "mine"
 
 
+def _offline_venv(venv: Path) -> tuple[Path, dict]:
+    """A fresh virtual environment in which the release's dependencies are already installed.
+
+    That is what installing the wheel offline needs: the venv sees this interpreter's
+    packages (--system-site-packages, plus a .pth naming the site-packages of the
+    virtual environment these tests run in, if any). pip reads no configuration
+    (PIP_CONFIG_FILE=/dev/null, --isolated) and no index, so nothing but the release
+    folder can supply a package.
+    """
+    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    if sys.prefix != sys.base_prefix:
+        site = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()"
+                               "['purelib'])"], capture_output=True, text=True, check=True)
+        paths = sorted({sysconfig.get_paths()[k] for k in ("purelib", "platlib")})
+        (Path(site.stdout.strip()) / "test-environment.pth").write_text("\n".join(paths) + "\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PIP_", "PYTHONPATH"))}
+    env.update(PIP_CONFIG_FILE=os.devnull, TF_CPP_MIN_LOG_LEVEL="3", COLUMNS="200")
+    return python, env
+
+
 @pytest.mark.slow
 def test_released_wheel_installs_and_checks_offline(release, tmp_path):
-    """pip install into a fresh venv (heavy deps reused), then `neurograde check`."""
-    venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True)
-    python, neurograde = venv / "bin" / "python", venv / "bin" / "neurograde"
-    install = subprocess.run([str(python), "-m", "pip", "install", "--no-index",
-                              "--disable-pip-version-check", str(release.wheel)],
-                             capture_output=True, text=True)
+    """pip install --no-index into a fresh venv with the dependencies installed, then `check`."""
+    python, env = _offline_venv(tmp_path / "venv")
+    neurograde = python.parent / "neurograde"
+    install = subprocess.run([str(python), "-m", "pip", "install", "--isolated", "--no-index",
+                              "--disable-pip-version-check", release.wheel.name],
+                             capture_output=True, text=True, cwd=release.dest, env=env)
     assert install.returncode == 0, install.stdout + install.stderr
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "COLUMNS": "200"}
-    env.pop("PYTHONPATH", None)
     where = subprocess.run([str(python), "-c", "import autograder; print(autograder.__file__)"],
                            capture_output=True, text=True, cwd=tmp_path, env=env, check=True)
     installed = Path(where.stdout.strip()).parent
-    assert installed.is_relative_to(venv)  # the wheel, not the source checkout
+    assert installed.is_relative_to(tmp_path / "venv")  # the wheel, not the source checkout
     assert not list(installed.glob("suites/*/hidden"))
 
     stub = release.dest / "perceptron" / "perceptron.ipynb"

@@ -5,6 +5,9 @@ throwaway course directory, so solution regions become `raise NotImplementedErro
 exactly as nbgrader would write them. Public tests are copied beside it.
 
     python -m autograder.instructor.build            # regenerate every assignments/<id>/
+
+nbgrader's gradebook (course/gradebook.db) is not touched here: `neurograde
+nbgrader-setup` records the regenerated assignments in it.
 """
 
 from __future__ import annotations
@@ -54,6 +57,7 @@ def main() -> None:
     for assignment in all_assignments():
         if (assignment.solutions_dir / f"{assignment.id}.ipynb").is_file():
             print("generated", build_student_folder(assignment, REPO_ROOT / "assignments"))
+    print("For nbgrader, record them in the gradebook with `neurograde nbgrader-setup`.")
 
 
 if __name__ == "__main__":

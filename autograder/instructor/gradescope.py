@@ -14,8 +14,17 @@ and its dependencies from PyPI into a virtual environment; `run_autograder` call
 writes a results.json, even when the grader itself fails, so the student reads a
 reason rather than a blank page.
 
-The container root defaults to /autograder and can be moved with the environment
-variable NEUROGRADE_GRADESCOPE_ROOT (the tests run a bundle in a temp folder).
+results.json holds only the fields Gradescope documents (score, execution_time,
+output, stdout_visibility, extra_data, and per test name, score, max_score, status,
+visibility, output, extra_data); what else the engine's record carries (the total
+out of which, each test's task) goes into extra_data.
+
+Two environment variables let the bundle run outside Gradescope's image, which is
+how the tests run it: NEUROGRADE_GRADESCOPE_ROOT moves the container root (default
+/autograder) to a folder laid out the same way, and NEUROGRADE_VENV_OPTIONS adds
+options to setup.sh's `python -m venv` (`--system-site-packages` reuses the
+dependencies a machine already has, so that `pip install` works offline with
+PIP_NO_INDEX=1).
 """
 
 from __future__ import annotations
@@ -32,9 +41,11 @@ from pathlib import Path
 from autograder.assignments import get_assignment
 from autograder.errors import NeurogradeError
 from autograder.instructor.distribution import build_wheel
+from autograder.result import Result
 
 ROOT_ENV = "NEUROGRADE_GRADESCOPE_ROOT"
 PYTHON_ENV = "NEUROGRADE_PYTHON"
+VENV_OPTIONS_ENV = "NEUROGRADE_VENV_OPTIONS"
 DEFAULT_ROOT = Path("/autograder")
 VENV = "neurograde-venv"  # under the root: created by setup.sh
 
@@ -65,7 +76,8 @@ if ! "$PYTHON" -m venv --help >/dev/null 2>&1 || ! "$PYTHON" -c 'import ensurepi
     apt-get update
     apt-get install -y "python$VERSION-venv" || apt-get install -y python3-venv
 fi
-"$PYTHON" -m venv "$ROOT/{venv}"
+# Options for the venv (unquoted: split into words), e.g. --system-site-packages.
+"$PYTHON" -m venv ${{{venv_options_env}:-}} "$ROOT/{venv}"
 "$ROOT/{venv}/bin/python" -m pip install --upgrade pip
 "$ROOT/{venv}/bin/python" -m pip install "$SOURCE/{wheel}"
 "$ROOT/{venv}/bin/python" -c "import autograder, keras, tensorflow"
@@ -87,8 +99,10 @@ status=$?
 if [ ! -s "$ROOT/results/results.json" ]; then
     # Python itself could not start the grader: still give the student a reason.
     message="The autograder could not start (exit code $status): please tell your instructor."
-    printf '{{"score": 0, "output": "%s", "tests": []}}\\n' "$message" \\
-        > "$ROOT/results/results.json"
+    {{
+        printf '{{"score": 0, "execution_time": 0, "output": "%s",' "$message"
+        printf ' "stdout_visibility": "hidden", "tests": []}}\\n'
+    }} > "$ROOT/results/results.json"
 fi
 exit 0
 """
@@ -113,8 +127,8 @@ def build_gradescope_bundle(assignment_id: str, out_zip: str | Path) -> Path:
     out_zip.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="neurograde-bundle-") as tmp:
         wheel = build_wheel(Path(tmp), keep=lambda rel: rel.parts[0] in (assignment.id, "README.md"))
-        fields = dict(root_env=ROOT_ENV, python_env=PYTHON_ENV, venv=VENV, wheel=wheel.name,
-                      assignment=assignment.id)
+        fields = dict(root_env=ROOT_ENV, python_env=PYTHON_ENV, venv_options_env=VENV_OPTIONS_ENV,
+                      venv=VENV, wheel=wheel.name, assignment=assignment.id)
         with zipfile.ZipFile(out_zip, "w", zipfile.ZIP_DEFLATED) as zf:
             _add(zf, "setup.sh", SETUP_SH.format(**fields).encode(), executable=True)
             _add(zf, "run_autograder", RUN_AUTOGRADER.format(**fields).encode(), executable=True)
@@ -148,7 +162,7 @@ def run_in_container(root: Path, assignment_id: str) -> dict:
                 f"No .ipynb or .py file was found in your submission. Upload your "
                 f"notebook, {assignment.id}.ipynb.")
         else:
-            record = grade_submission(submission, assignment).to_gradescope()
+            record = results_json(grade_submission(submission, assignment))
     except Exception as exc:  # noqa: BLE001  (the student must still get a record)
         traceback.print_exc()  # goes to Gradescope's stdout, which only instructors see
         record = _failure_record(f"The autograder itself failed ({type(exc).__name__}: {exc}). "
@@ -159,8 +173,33 @@ def run_in_container(root: Path, assignment_id: str) -> dict:
     return record
 
 
+# Gradescope's documented values (https://gradescope-autograders.readthedocs.io/en/latest/specs/).
+TEST_FIELDS = ("name", "score", "max_score", "status", "visibility", "output")
+# Instructors read the grader's stdout on Gradescope; students never do.
+STDOUT_VISIBILITY = "hidden"
+
+
+def results_json(result: Result) -> dict:
+    """The engine's record as Gradescope's results.json: documented fields only.
+
+    The total out of which and each test's task, which Gradescope has no field
+    for, go into extra_data.
+    """
+    record = result.to_gradescope()
+    extra = {**record["extra_data"], "max_score": record["max_score"]}
+    tests = []
+    for test in record["tests"]:
+        entry = {k: test[k] for k in TEST_FIELDS if k in test}
+        entry["extra_data"] = {k: v for k, v in test.items() if k not in TEST_FIELDS}
+        tests.append(entry)
+    return {"score": record["score"], "execution_time": record["execution_time"],
+            "output": record["output"], "stdout_visibility": STDOUT_VISIBILITY,
+            "tests": tests, "extra_data": extra}
+
+
 def _failure_record(message: str) -> dict:
-    return {"score": 0.0, "output": message, "tests": [], "extra_data": {"error": message}}
+    return {"score": 0.0, "execution_time": 0.0, "output": message,
+            "stdout_visibility": STDOUT_VISIBILITY, "tests": [], "extra_data": {"error": message}}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -175,7 +214,8 @@ def main(argv: list[str] | None = None) -> int:
     # Gradescope shows this stdout to instructors only: say which engine graded.
     print(f"neurograde {autograder.__version__} from {Path(autograder.__file__).parent}")
     record = run_in_container(args.root, args.assignment)
-    print(f"{args.assignment}: {record.get('score', 0):g} / {record.get('max_score', 0):g}")
+    total = record.get("extra_data", {}).get("max_score", 0)
+    print(f"{args.assignment}: {record.get('score', 0):g} / {total:g}")
     return 0
 
 
