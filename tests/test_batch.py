@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import shutil
 import signal
 import subprocess
@@ -116,10 +117,13 @@ except KeyboardInterrupt:
 """
 
 
-def harness_processes() -> list[psutil.Process]:
+def grading_processes(root: Path) -> list[psutil.Process]:
+    """Processes of a batch whose temporary folder is `root`: judges and runners work
+    in folders there, and the runner's path is one."""
     found = []
-    for proc in psutil.process_iter(["cmdline"]):
-        if "autograder.engine.harness" in " ".join(proc.info["cmdline"] or []):
+    for proc in psutil.process_iter(["cmdline", "cwd"]):
+        line = " ".join(proc.info["cmdline"] or [])
+        if str(root) in line or str(proc.info["cwd"] or "").startswith(str(root)):
             found.append(proc)
     return found
 
@@ -132,14 +136,17 @@ def test_ctrl_c_leaves_no_orphans_and_no_half_results(tmp_path):
     for i in range(6):  # each spends 3 s in a hang before its child is killed
         shutil.copy(HOSTILE / "loop_in_function.py", cohort / f"slow{i}.py")
     out = tmp_path / "out"
+    scratch = tmp_path / "scratch"  # the batch's temporary folders, to find its processes
+    scratch.mkdir()
     proc = subprocess.Popen([sys.executable, "-c", INTERRUPTED_BATCH, str(cohort), str(out)],
-                            cwd=Path(__file__).parent.parent, stdout=subprocess.PIPE, text=True)
+                            cwd=Path(__file__).parent.parent, stdout=subprocess.PIPE, text=True,
+                            env={**os.environ, "TMPDIR": str(scratch)})
     assert proc.stdout.readline().startswith("done")  # one result is in
     time.sleep(1.0)
     proc.send_signal(signal.SIGINT)
     assert proc.wait(timeout=30) == 130
     time.sleep(0.5)
-    assert not harness_processes(), "a grading child outlived the interrupted batch"
+    assert not grading_processes(scratch), "a grading process outlived the interrupted batch"
     assert not list(out.glob("*.partial"))
     written = list(out.glob("*.json"))
     assert 1 <= len(written) < 7
