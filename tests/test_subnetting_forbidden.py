@@ -1,24 +1,37 @@
-"""The subnetting suite refuses ipaddress, socket, netaddr and ipcalc, however disguised.
+"""The subnetting assignment refuses ipaddress, socket, netaddr and ipcalc, however disguised.
 
-Submissions in solutions/subnetting/cheaters/ use `ipaddress` directly, through
-`__import__` with a built name, and through a lookup the source scan cannot see;
-each must score 0 with a message that says why. The scan must not flag honest code.
+Two layers: the suite scans the submission's source in the judge
+(`autograder.suites.subnetting.guard`), and the runner makes the modules of
+meta.toml's `forbidden_modules` unimportable before the submission loads. Submissions
+in solutions/subnetting/cheaters/ use `ipaddress` directly, through `__import__`
+with a built name, and through a lookup the source scan cannot see; each must score 0
+with a message that names the module. Below, the reference solution with one route
+to `ipaddress` per task, all invisible to the scan, must score 0 on exactly those
+tasks and keep every other point; a clean alternative keeps full marks. The scan
+must not flag honest code.
 """
 
 from __future__ import annotations
 
-import ipaddress
-import socket
+import ast
+import re
+import sys
+import types
 from pathlib import Path
 
 import pytest
 
-from autograder.assignments import REPO_ROOT
+from autograder.assignments import REPO_ROOT, get_assignment
 from autograder.engine.grader import grade_submission
 from autograder.instructor.variants import alternatives, reference_source
 from autograder.suites.subnetting import guard
 
 CHEATERS = sorted((REPO_ROOT / "solutions" / "subnetting" / "cheaters").glob("*.py"))
+REFUSED = re.compile(r"not allowed|may not be (used|read)")
+
+
+def _defined(source: str) -> set[str]:
+    return {n.name for n in ast.parse(source).body if isinstance(n, ast.FunctionDef)}
 
 
 @pytest.mark.slow
@@ -27,12 +40,169 @@ def test_cheater_scores_zero_with_reason(path: Path):
     result = grade_submission(path, "subnetting")
     assert result.max_score > 0
     assert result.score == 0, [t.name for t in result.tests if t.passed]
+    defined = _defined(path.read_text())
     for test in result.tests:
-        assert "not allowed" in test.output and "ipaddress" in test.output, test.output
+        if test.task in defined:  # the others say the function is missing
+            assert "ipaddress" in test.output, test.output
 
 
 def test_there_are_cheaters():
     assert {p.stem for p in CHEATERS} >= {"direct_import", "disguised_import", "runtime_only"}
+
+
+@pytest.mark.slow
+def test_import_time_use_is_refused_with_the_rule():
+    """`import ipaddress` fails where the submission runs; every test says which module."""
+    result = grade_submission(REPO_ROOT / "solutions/subnetting/cheaters/direct_import.py",
+                              "subnetting")
+    assert result.tests and all(REFUSED.search(t.output) and "ipaddress" in t.output
+                                for t in result.tests), result.tests[0].output
+
+
+# ---------------------------------------------------------------- enforcement where the code runs
+
+# Ways to reach a forbidden module that the source scan does not see, one per function.
+# Each returns the module; where the runner enforces forbidden_modules, each fails.
+ROUTES_SOURCE = '''
+import gc
+import os
+import sys
+from operator import attrgetter
+
+_NAME = "sserddapi"[::-1]  # built at run time: the source never spells it
+_C_NAME = "tekcos_"[::-1]
+_import = attrgetter("__imp" + "ort__")(len.__self__)  # builtins, reached from a builtin
+
+
+def _via_runtime_name():
+    return attrgetter("mod" + "ules")(sys)[_NAME]
+
+
+def _via_dunder_import():
+    return _import(_NAME)
+
+
+def _via_import_module():
+    return _import("import" + "lib").import_module(_NAME)
+
+
+def _via_gc():
+    return next(o for o in gc.get_objects() if type(o) is type(sys) and o.__name__ == _NAME)
+
+
+def _via_sys_of_another_module():
+    return attrgetter("sys.mod" + "ules")(os)[_NAME]
+
+
+def _via_another_modules_globals():
+    for module in list(attrgetter("mod" + "ules")(sys).values()):
+        for value in list(attrgetter("__di" + "ct__")(module).values()):
+            if type(value) is type(sys) and value.__name__ == _NAME:
+                return value
+    raise LookupError(_NAME)
+
+
+def _via_import_after_setprofile_none():
+    sys.setprofile(None)
+    return _import(_NAME)
+
+
+def _via_its_source_file():
+    util = _import("import" + "lib.util", fromlist=["spec_from_file_location"])
+    spec = util.spec_from_file_location("_copy", os.path.join(os.path.dirname(os.__file__),
+                                                              _NAME + ".py"))
+    module = util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _via_socket_c_half():
+    return _import(_C_NAME)
+
+
+def _cheat(honest, reach, name):
+    def cheat(*args, **kwargs):
+        attrgetter(name)(reach())  # use it, then answer as the reference does
+        return honest(*args, **kwargs)
+    return cheat
+'''
+
+# task (a function no other reference function calls) -> (route, what it uses)
+ROUTES = {
+    "to_binary": ("_via_runtime_name", "IPv4Address"),
+    "default_mask": ("_via_dunder_import", "IPv4Network"),
+    "mask_to_prefix": ("_via_import_module", "IPv4Network"),
+    "wildcard_mask": ("_via_gc", "IPv4Network"),
+    "host_range": ("_via_sys_of_another_module", "IPv4Network"),
+    "same_subnet": ("_via_another_modules_globals", "IPv4Network"),
+    "split_network": ("_via_import_after_setprofile_none", "IPv4Network"),
+    "summarize": ("_via_its_source_file", "collapse_addresses"),
+    "next_hop": ("_via_socket_c_half", "inet_aton"),
+}
+
+
+def _routed_reference() -> str:
+    source = reference_source(get_assignment("subnetting"))
+    lines = [source, ROUTES_SOURCE]
+    lines += [f"{task} = _cheat({task}, {route}, {name!r})" for task, (route, name) in ROUTES.items()]
+    return "\n".join(lines) + "\n"
+
+
+def test_routes_are_leaves_of_the_reference():
+    """A route costs only its own task: no other reference function calls that task's function."""
+    tree = ast.parse(reference_source(get_assignment("subnetting")))
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef):
+            calls = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)} - {node.name}
+            assert not calls & set(ROUTES), (node.name, calls & set(ROUTES))
+
+
+def test_routes_are_invisible_to_the_scan():
+    """So the grade below measures what the runner enforces, not the scan (if the scan learns
+    one of these routes, give that route another disguise)."""
+    assert guard.scan_source(_routed_reference()) == []
+
+
+def test_routes_reach_the_module_where_nothing_forbids_it():
+    module = types.ModuleType("routed")
+    exec(compile(_routed_reference(), "routed", "exec"), module.__dict__)
+    profile = sys.getprofile()
+    try:
+        for task, (route, name) in ROUTES.items():
+            reached = getattr(module, route)()
+            assert hasattr(reached, name), (task, route, reached)
+            assert reached.__name__ in ("ipaddress", "_copy", "_socket"), (route, reached)
+    finally:
+        sys.setprofile(profile)
+
+
+@pytest.mark.slow
+def test_each_route_scores_zero_on_its_task_only(tmp_path):
+    path = tmp_path / "subnetting.py"
+    path.write_text(_routed_reference())
+    result = grade_submission(path, "subnetting")
+    tasks = result.tasks()
+    leaked = {t: tasks[t] for t in ROUTES if tasks[t][0] != 0}
+    assert not leaked, f"these routes reached a forbidden module: " \
+                       f"{ {t: ROUTES[t][0] for t in leaked} }"
+    lost = {t: v for t, v in tasks.items() if t not in ROUTES and v[0] != v[1]}
+    assert not lost, lost
+    for test in result.tests:
+        if test.task in ROUTES:
+            assert not test.passed
+    messages = " ".join(t.output for t in result.tests if t.task in ("default_mask", "summarize"))
+    assert REFUSED.search(messages), messages  # the import and the file read say why
+
+
+@pytest.mark.slow
+def test_clean_alternative_keeps_full_marks():
+    for path in alternatives(get_assignment("subnetting")):
+        result = grade_submission(path, "subnetting")
+        assert result.score == result.max_score, \
+            [(t.name, t.output) for t in result.tests if not t.passed]
+
+
+# ---------------------------------------------------------------- the source scan
 
 
 @pytest.mark.parametrize("snippet", [
@@ -41,6 +211,7 @@ def test_there_are_cheaters():
     "from ipaddress import ip_network",
     "import socket",
     "from socket import inet_aton",
+    "import _socket",
     "import netaddr",
     "import ipcalc",
     "m = __import__('ip' + 'address')",
@@ -73,32 +244,12 @@ def test_scan_leaves_honest_code_alone(snippet):
 
 
 def test_scan_passes_the_reference_and_alternatives():
-    from autograder.assignments import get_assignment
-
     assignment = get_assignment("subnetting")
     assert guard.scan_source(reference_source(assignment)) == []
     for path in alternatives(assignment):
         assert guard.scan_source(path.read_text()) == [], path.name
 
 
-@pytest.fixture
-def clean_state():
-    saved = dict(guard.STATE)
-    yield
-    guard.STATE.update(saved)
-
-
-@pytest.mark.parametrize("call", [
-    lambda: int(ipaddress.IPv4Address("10.0.0.1")),
-    lambda: socket.inet_aton("10.0.0.1"),
-], ids=["ipaddress", "socket"])
-def test_runtime_watch_sees_forbidden_calls(call, clean_state):
-    with pytest.raises(guard.ForbiddenModuleUsed, match="not allowed"):
-        guard.watched("ip_to_int", call)()
-    assert guard.STATE["violation"]
-
-
-def test_runtime_watch_lets_plain_code_run(clean_state):
-    guard.STATE["violation"] = None
-    assert guard.watched("ip_to_int", lambda: int("10") * 256)() == 2560
-    assert guard.STATE["violation"] is None
+def test_the_runner_forbids_what_the_scan_names():
+    """meta.toml's forbidden_modules covers every module the scan refuses (and socket's C half)."""
+    assert set(get_assignment("subnetting").forbidden_modules) >= set(guard.FORBIDDEN) | {"_socket"}

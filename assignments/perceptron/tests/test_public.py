@@ -4,6 +4,7 @@ import numpy as np
 
 from autograder.checks import expect_equal
 from autograder.marks import graded
+from autograder.suites.perceptron.support import rebuilt
 
 
 @graded(points=1, task="step")
@@ -60,10 +61,11 @@ def test_xor_by_hand_outputs(sub):
 @graded(points=1, task="build_xor_mlp")
 def test_mlp_shapes(sub):
     """Does build_xor_mlp return a compiled model mapping (batch, 2) to (batch, 1)?"""
-    model = sub.build_xor_mlp(4)
+    model, compile_config = rebuilt(sub, sub.build_xor_mlp(4), "the model build_xor_mlp(4) returned")
     assert tuple(model.input_shape) == (None, 2), \
         f"input shape should be (None, 2), got {model.input_shape}"
     assert tuple(model.output_shape) == (None, 1), \
         f"output shape should be (None, 1), got {model.output_shape}"
-    assert getattr(model, "optimizer", None) is not None and getattr(model, "loss", None), \
+    assert compile_config is not None and compile_config.get("optimizer") is not None \
+        and compile_config.get("loss"), \
         "the model is not compiled: call model.compile(...) before returning it"

@@ -1,26 +1,25 @@
 """Keep `ipaddress`, `socket`, `netaddr` and `ipcalc` out of subnetting submissions.
 
 The assignment is the address arithmetic itself, so a submission that hands it to
-one of these modules scores 0 on every task. We cannot block the imports (pytest,
-hypothesis and the hidden tests import `ipaddress` themselves), so we look twice:
+one of these modules scores 0. Two layers, neither of which runs student code here:
 
-- statically: the submission's source, parsed with `ast`, must not import them, name
-  them in a string (also when the string is built from pieces) or use the machinery
-  that loads a module by a computed name (`__import__`, `importlib`, `exec`, `eval`,
-  `sys.modules`, `getattr` with a computed name, ...);
-- at run time: while a student function runs, a profiler hook records every call
-  into the code of these modules, so a route the source scan missed is still seen.
+- where the submission runs, the runner makes the modules of meta.toml's
+  `forbidden_modules` unimportable before the submission loads (dropped from
+  `sys.modules` with every reference to them, imports and reads of their files
+  refused by an audit hook): whatever route a submission takes, the call fails,
+  so the tasks that rely on one of them score 0;
+- here, in the judge, the submission's source is scanned (`scan_source`): it must
+  not import them, name them in a string (also when the string is built from
+  pieces) or use the machinery that loads a module by a computed name
+  (`__import__`, `importlib`, `exec`, `eval`, `sys.modules`, `getattr` with a
+  computed name, ...). A submission the scan flags scores 0 on every task, with
+  the reason, even on inputs where its forbidden route is never taken.
 """
 
 from __future__ import annotations
 
 import ast
-import contextlib
 import functools
-import importlib.util
-import os
-import signal
-import sys
 
 FORBIDDEN = ("ipaddress", "socket", "netaddr", "ipcalc")
 # Modules whose only use here would be to load or run code by a computed name.
@@ -39,16 +38,12 @@ RULE = ("This assignment asks you to do the address arithmetic yourself: ipaddre
         "Every task scores 0 until this is removed.")
 
 
-class ForbiddenModuleUsed(BaseException):  # noqa: N818  (reads as the student's feedback)
-    """Raised from a test when a student call ran forbidden code (not an Exception, so
-    neither the student's code nor a test helper can swallow it)."""
-
-
 # ---------------------------------------------------------------- static scan
 
 
 def _root(module: str | None) -> str:
-    return (module or "").split(".")[0]
+    """The top package, less leading underscores: `_socket` (socket's C half) is `socket`."""
+    return (module or "").split(".")[0].lstrip("_")
 
 
 def _docstring_nodes(tree: ast.AST) -> set[int]:
@@ -86,10 +81,15 @@ def _is_piece(text: str) -> bool:
 
 def scan_source(source: str) -> list[str]:
     """Every forbidden use found in the source, as 'line N: what' (empty when clean)."""
+    return list(_scan(source))
+
+
+@functools.lru_cache(maxsize=4)  # every test of a submission asks about the same source
+def _scan(source: str) -> tuple[str, ...]:
     try:
         tree = ast.parse(source)
     except SyntaxError:
-        return []  # the import step reports syntax errors
+        return ()  # the import step reports syntax errors
     problems: set[tuple[int, str]] = set()
     for node in ast.walk(tree):
         line = getattr(node, "lineno", 0)
@@ -129,125 +129,9 @@ def scan_source(source: str) -> list[str]:
             if (name := _mentions(glued)) is not None:
                 problems.add((line, f"builds the name `{name}` from pieces of strings"))
                 break
-    return [f"line {line}: {what}" for line, what in sorted(problems)]
+    return tuple(f"line {line}: {what}" for line, what in sorted(problems))
 
 
 def source_message(problems: list[str]) -> str:
     shown = "; ".join(problems[:3]) + ("; ..." if len(problems) > 3 else "")
     return f"Your submission uses a forbidden module or a dynamic import ({shown}). {RULE}"
-
-
-# ---------------------------------------------------------------- run time
-
-
-def _forbidden_locations() -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """(files, folders) holding the code of the forbidden modules that are installed."""
-    files, folders = [], []
-    for name in FORBIDDEN:
-        try:
-            spec = importlib.util.find_spec(name)
-        except (ImportError, ValueError):
-            spec = None
-        if spec is None:
-            continue
-        if spec.submodule_search_locations:
-            folders += [os.path.join(p, "") for p in spec.submodule_search_locations]
-        elif spec.origin:
-            files.append(spec.origin)
-    return tuple(files), tuple(folders)
-
-
-FORBIDDEN_FILES, FORBIDDEN_FOLDERS = _forbidden_locations()
-C_MODULES = {"_socket", "socket"}
-
-
-def _module_of_code(filename: str) -> str | None:
-    if filename in FORBIDDEN_FILES or filename.startswith(FORBIDDEN_FOLDERS):
-        base = os.path.basename(filename.rstrip(os.sep))
-        return next((n for n in FORBIDDEN if n in filename), base)
-    return None
-
-
-class Monitor:
-    """Records forbidden code that runs while it is active (sys.setprofile)."""
-
-    def __init__(self):
-        self.seen: list[str] = []
-
-    def _profile(self, frame, event, arg):
-        if event == "call":
-            module = _module_of_code(frame.f_code.co_filename)
-            if module is not None:
-                self.seen.append(f"{module}.{frame.f_code.co_name}")
-        elif event == "c_call":
-            owner = getattr(arg, "__module__", None) or getattr(getattr(arg, "__self__", None),
-                                                                "__name__", None)
-            if owner in C_MODULES:
-                self.seen.append(f"{owner}.{getattr(arg, '__name__', '?')}")
-
-    def __enter__(self):
-        self._previous = sys.getprofile()
-        sys.setprofile(self._profile)
-        return self
-
-    def __exit__(self, *exc):
-        sys.setprofile(self._previous)
-        return False
-
-
-STATE: dict = {"violation": None, "probed": False}
-
-
-def runtime_message(function: str, seen: list[str]) -> str:
-    calls = ", ".join(sorted(set(seen))[:3])
-    return f"While `{function}` ran, your code called into a forbidden module ({calls}). {RULE}"
-
-
-def watched(name: str, func):
-    """func, but any call into a forbidden module raises ForbiddenModuleUsed."""
-    if not callable(func):
-        return func
-
-    @functools.wraps(func)
-    def wrapper(*args, **kwargs):
-        with Monitor() as monitor:
-            try:
-                return func(*args, **kwargs)
-            finally:
-                if monitor.seen:
-                    STATE["violation"] = runtime_message(name, monitor.seen)
-                    raise ForbiddenModuleUsed(STATE["violation"])
-
-    return wrapper
-
-
-class _ProbeTimeout(BaseException):
-    pass
-
-
-def probe(get, calls, budget_seconds: float = 2.0) -> None:
-    """Call each student function once on ordinary inputs while watching for forbidden
-    code, so that every test (not only the one that happens to trigger it) knows.
-    `get(name)` returns the student function or raises."""
-    def stop(signum, frame):
-        raise _ProbeTimeout
-
-    previous = signal.signal(signal.SIGALRM, stop)
-    signal.setitimer(signal.ITIMER_REAL, budget_seconds)
-    try:
-        for name, args in calls:
-            try:
-                func = get(name)
-            except Exception:  # noqa: BLE001  (a missing name is reported by the tests)
-                continue
-            # Wrong answers and exceptions are the tests' business, not the probe's.
-            with Monitor() as monitor, contextlib.suppress(Exception):
-                func(*args)
-            if monitor.seen:
-                STATE["violation"] = runtime_message(name, monitor.seen)
-                return
-    except _ProbeTimeout:
-        return
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)

@@ -1,5 +1,6 @@
 """A submission whose source names no forbidden module: `ipaddress` is fetched from the
-already-loaded modules with a reversed name. Only the run-time watch sees it: must score 0."""
+already-loaded modules with a reversed name. The source scan misses it; where it runs,
+the runner has unloaded the module beforehand: must score 0."""
 
 import sys
 from operator import attrgetter
