@@ -303,6 +303,7 @@ REQUEST_FIELDS = {
     "keras_model": ("config", "weights"),  # a stock Keras model from its JSON and weights
     "keras_object": ("kind", "config"),  # keras.<kind>.get(config): optimizers, losses, ...
     "model_data": ("target",),  # a Keras model's JSON config and weights
+    "keep": ("value",),  # keep a value in the runner and answer a handle to it
     "spy": ("target", "name"),  # record the arguments of each call of a method
     "spied": ("target", "name"),  # those arguments
 }

@@ -184,6 +184,11 @@ class Submission:
         """A Keras model's JSON config and weights, as data."""
         return model._ask("model_data")
 
+    def keep(self, value) -> Remote:
+        """A handle to a copy of `value` (data) that stays in the runner: pass it to the
+        submission's functions, then `np.asarray(handle)` shows whether they changed it."""
+        return self._client.request("keep", target=None, value=value)
+
     def spy(self, obj: Remote, method: str) -> None:
         """From now on, record the arguments of every call of `obj.method` (also from inside)."""
         obj._ask("spy", name=method)
@@ -226,6 +231,9 @@ class LocalSubmission:
 
     def model_data(self, model) -> dict:
         return {"config": model.to_json(), "weights": [np.asarray(w) for w in model.get_weights()]}
+
+    def keep(self, value):
+        return value
 
     def spy(self, obj, method: str) -> None:
         original, calls = getattr(obj, method), self._spies.setdefault((id(obj), method), [])
