@@ -3,12 +3,20 @@
 Structure is read from what the model computes, never from layer names: output
 shapes, parameter counts, and the order and kind of layers. A Sequential model with
 Conv2D(groups=2) and a functional model with two explicit towers both pass.
+
+Shapes, counts and kinds come from the judge's own copy of the student's model,
+rebuilt with stock Keras from its configuration (support.judge_copy); what the
+model computes (softmax, dropout in training) is asked of the student's model itself
+on the judge's inputs.
 """
 
+import keras
 import numpy as np
 
-from autograder.checks import expect_raises_value_error
+from autograder.checks import as_array, expect_raises_value_error
+from autograder.engine.remote import type_name
 from autograder.marks import graded
+from autograder.suites.alexnet.support import JudgeLRN, all_layers, judge_copy, named
 
 # The paper's network for a 227x227x3 input: conv stage -> (output width, kernel, filters)
 CONV_STAGES = {55: (11, 96), 27: (5, 256), 13: (3, 384 + 384 + 256)}
@@ -27,17 +35,6 @@ def dense_params(flat, num_classes):
     return flat * 4096 + 4096 + 4096 * 4096 + 4096 + 4096 * num_classes + num_classes
 
 
-def all_layers(model):
-    """Every layer, looking inside nested models."""
-    found = []
-    for layer in getattr(model, "layers", []):
-        if hasattr(layer, "layers"):
-            found.extend(all_layers(layer))
-        else:
-            found.append(layer)
-    return found
-
-
 def output_shape(layer):
     try:
         return tuple(layer.output.shape)
@@ -53,8 +50,6 @@ def input_shape(layer):
 
 
 def of_kind(model, kind):
-    import keras
-
     cls = getattr(keras.layers, kind)
     return [layer for layer in all_layers(model) if isinstance(layer, cls)]
 
@@ -67,11 +62,22 @@ def conv_params_by_width(model):
     return by_width
 
 
-def build(sub, **kwargs):
+def call_text(kwargs) -> str:
+    return f"build_alexnet({', '.join(f'{k}={v!r}' for k, v in kwargs.items())})"
+
+
+def student_model(sub, **kwargs):
+    """The student's model: a handle to it in the runner."""
     model = sub.build_alexnet(**kwargs)
     if not hasattr(model, "count_params") or not hasattr(model, "layers"):
-        raise AssertionError(f"build_alexnet should return a keras.Model, got {type(model).__name__}")
+        raise AssertionError(f"build_alexnet should return a keras.Model, got {type_name(model)}")
     return model
+
+
+def build(sub, **kwargs):
+    """The student's model (a handle in the runner) and the judge's copy of it."""
+    model = student_model(sub, **kwargs)
+    return model, judge_copy(model, call_text(kwargs))
 
 
 def explain_count(model, groups, num_classes, flat=9216):
@@ -90,7 +96,7 @@ def explain_count(model, groups, num_classes, flat=9216):
 @graded(points=3, task="build_alexnet", timeout=40)
 def test_param_count_1000_classes(sub):
     """For 227x227x3 and 1000 classes, does the model have 62,378,344 parameters?"""
-    model = build(sub)
+    _, model = build(sub)
     count = model.count_params()
     assert count == 62_378_344, \
         f"build_alexnet() has {count:,} parameters, the paper's network has 62,378,344: " \
@@ -100,7 +106,7 @@ def test_param_count_1000_classes(sub):
 @graded(points=2, task="build_alexnet", timeout=40)
 def test_param_count_grouped(sub):
     """With groups=2 (conv2, conv4, conv5 split), does it have 60,965,224 parameters?"""
-    model = build(sub, groups=2)
+    _, model = build(sub, groups=2)
     count = model.count_params()
     assert count == 60_965_224, \
         f"build_alexnet(groups=2) has {count:,} parameters, expected 60,965,224 (conv2, conv4 and " \
@@ -110,7 +116,7 @@ def test_param_count_grouped(sub):
 @graded(points=3, task="build_alexnet", timeout=40)
 def test_feature_map_sizes(sub):
     """Do the feature maps go 227 -> 55 -> 27 -> 13 -> 6 and flatten to 9,216 values?"""
-    model = build(sub, num_classes=10)
+    _, model = build(sub, num_classes=10)
     widths = {shape[1] for layer in all_layers(model)
               if (shape := output_shape(layer)) is not None and len(shape) == 4}
     widths.discard(227)
@@ -132,7 +138,7 @@ def test_feature_map_sizes(sub):
 @graded(points=2, task="build_alexnet", timeout=40)
 def test_conv_stages(sub):
     """Are the convolutions 96x11/4, then 256x5, then 384, 384, 256 of 3x3 (towers summed)?"""
-    model = build(sub, input_shape=(83, 83, 3), num_classes=7)
+    _, model = build(sub, input_shape=(83, 83, 3), num_classes=7)
     # 83 -> conv1 19 -> pool 9 -> conv2 9 -> pool 4 -> conv3-5 4 -> pool 1. Unlike 227, this
     # width tells 3x3 stride-2 pools from 2x2 ones (19 -> 9 -> 4 -> 2).
     stages = {19: (11, 96, "conv1"), 9: (5, 256, "conv2"), 4: (3, 1024, "conv3-conv5")}
@@ -161,22 +167,29 @@ def test_conv_stages(sub):
         f"{sorted({shape[1:3] for shape in flat})}"
 
 
-def is_lrn(sub, layer):
-    name = type(layer).__name__.lower()
-    return isinstance(layer, sub.LocalResponseNormalization) or "responsenorm" in name or name == "lrn"
+def is_lrn(layer):
+    """The judge's copy holds a JudgeLRN where the student's model has its LRN class."""
+    return isinstance(layer, JudgeLRN)
+
+
+def setting(value) -> float:
+    """One LRN setting from the student's get_config() (-1 when missing or not a number)."""
+    try:
+        return float(value) if value is not None else -1.0
+    except (TypeError, ValueError):
+        return -1.0
 
 
 @graded(points=2, task="build_alexnet", timeout=40)
 def test_lrn_after_conv1_and_conv2(sub):
     """Is LRN (paper settings) applied to conv1's 96 maps and conv2's 256 maps, and nowhere else?"""
-    model = build(sub, input_shape=(67, 67, 3), num_classes=7)
+    _, model = build(sub, input_shape=(67, 67, 3), num_classes=7)
     channels = {}
     for layer in all_layers(model):
-        if is_lrn(sub, layer):
+        if is_lrn(layer):
             shape = input_shape(layer)
             channels[shape[1]] = channels.get(shape[1], 0) + shape[-1]
-            config = layer.get_config()
-            settings = tuple(float(config.get(k, -1)) for k in ("depth_radius", "bias", "alpha", "beta"))
+            settings = tuple(setting(layer.settings[k]) for k in JudgeLRN.KEYS)
             assert settings == (2.0, 2.0, 1e-4, 0.75), \
                 f"an LRN layer has (depth_radius, bias, alpha, beta) = {settings}, the " \
                 f"paper uses {(2.0, 2.0, 1e-4, 0.75)}: keep the layer's defaults"
@@ -191,8 +204,8 @@ def test_lrn_after_conv1_and_conv2(sub):
 @graded(points=2, task="build_alexnet", timeout=40)
 def test_dropout_after_fc6_and_fc7(sub, seed):
     """Are there two Dropout(dropout) layers on the 4096-wide fc6 and fc7, active in training?"""
-    model = build(sub, input_shape=(67, 67, 3), num_classes=7, dropout=0.3)
-    drops = of_kind(model, "Dropout")
+    model, copy = build(sub, input_shape=(67, 67, 3), num_classes=7, dropout=0.3)
+    drops = of_kind(copy, "Dropout")
     assert len(drops) == 2, \
         f"found {len(drops)} Dropout layers, the paper has two: after fc6 and after fc7"
     rates = sorted(float(layer.rate) for layer in drops)
@@ -201,17 +214,17 @@ def test_dropout_after_fc6_and_fc7(sub, seed):
     assert widths == [4096, 4096], \
         f"dropout should act on the 4096 units of fc6 and fc7, it acts on widths {widths}"
     x = np.random.default_rng(seed).uniform(0, 1, size=(2, 67, 67, 3)).astype("float32")
-    train_out = np.asarray(model(x, training=True))
-    test_out = np.asarray(model(x, training=False))
+    train_out = as_array(model(x, training=True), "the output with training=True", dtype=float)
+    test_out = as_array(model(x, training=False), "the output with training=False", dtype=float)
     assert not np.allclose(train_out, test_out), NO_DROPOUT
 
 
 @graded(points=1, task="build_alexnet", timeout=40)
 def test_softmax_output(sub, seed):
     """Is the output a probability distribution over the classes, even for large inputs?"""
-    model = build(sub, input_shape=(67, 67, 3), num_classes=7)
+    model = student_model(sub, input_shape=(67, 67, 3), num_classes=7)
     x = 50 * np.random.default_rng(seed).uniform(0, 1, size=(3, 67, 67, 3)).astype("float32")
-    out = np.asarray(model.predict(x, verbose=0))
+    out = as_array(model.predict(x, verbose=0), "model.predict(x)", dtype=float)
     sums = out.sum(axis=-1)
     assert out.shape == (3, 7) and np.all(out >= 0) and np.allclose(sums, 1, atol=1e-4), \
         f"outputs of shape {out.shape}, values in [{out.min():.3g}, {out.max():.3g}], sums per " \
@@ -223,8 +236,6 @@ def is_relu(activation):
 
 
 def followed_by_relu(layer):
-    import keras
-
     for node in getattr(layer, "_outbound_nodes", []):
         nxt = node.operation
         if isinstance(nxt, keras.layers.ReLU) or (
@@ -236,7 +247,7 @@ def followed_by_relu(layer):
 @graded(points=1, task="build_alexnet", timeout=40)
 def test_relu_everywhere(sub):
     """Does every convolution and the hidden dense layers use ReLU?"""
-    model = build(sub, input_shape=(67, 67, 3), num_classes=7)
+    _, model = build(sub, input_shape=(67, 67, 3), num_classes=7)
     dense = of_kind(model, "Dense")
     hidden = of_kind(model, "Conv2D") + [layer for layer in dense if layer.units == 4096]
     without = [f"{type(layer).__name__} with {output_shape(layer)[1:]} outputs" for layer in hidden
@@ -248,7 +259,7 @@ def test_relu_everywhere(sub):
 @graded(points=1, task="build_alexnet", timeout=40)
 def test_input_shape_and_classes(sub):
     """For a 67x67x3 input and 7 classes, is the count what the arithmetic says (1x1x256 flat)?"""
-    model = build(sub, input_shape=(67, 67, 3), num_classes=7)
+    _, model = build(sub, input_shape=(67, 67, 3), num_classes=7)
     want = CONV_PARAMS[1] + dense_params(256, 7)
     assert tuple(model.output_shape) == (None, 7), f"output shape {model.output_shape}, expected (None, 7)"
     assert model.count_params() == want, \
@@ -259,6 +270,7 @@ def test_input_shape_and_classes(sub):
 @graded(points=1, task="build_alexnet")
 def test_invalid_arguments(sub):
     """Do groups=3, dropout=1.5 and num_classes=0 raise ValueError naming the argument?"""
-    expect_raises_value_error(sub.build_alexnet, groups=3, argument="groups")
-    expect_raises_value_error(sub.build_alexnet, dropout=1.5, argument="dropout")
-    expect_raises_value_error(sub.build_alexnet, num_classes=0, argument="num_classes")
+    build_alexnet = named(sub, "build_alexnet")
+    expect_raises_value_error(build_alexnet, groups=3, argument="groups")
+    expect_raises_value_error(build_alexnet, dropout=1.5, argument="dropout")
+    expect_raises_value_error(build_alexnet, num_classes=0, argument="num_classes")

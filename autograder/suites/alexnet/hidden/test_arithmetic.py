@@ -9,6 +9,7 @@ import pytest
 
 from autograder.checks import expect_raises_value_error
 from autograder.marks import graded
+from autograder.suites.alexnet.support import named
 
 
 def keras_output_width(n, kernel, stride, padding):
@@ -65,9 +66,10 @@ def test_output_size_defaults(sub):
 @graded(points=1, task="conv_output_size")
 def test_output_size_invalid(sub):
     """Do stride 0, kernel 0, an unknown padding and a kernel wider than a 'valid' input raise?"""
-    expect_raises_value_error(sub.conv_output_size, 10, 3, 0, "valid", argument="stride")
-    expect_raises_value_error(sub.conv_output_size, 10, 0, 1, "valid", argument="kernel")
-    expect_raises_value_error(sub.conv_output_size, 10, 3, 1, "full", argument="padding")
+    conv_output_size = named(sub, "conv_output_size")
+    expect_raises_value_error(conv_output_size, 10, 3, 0, "valid", argument="stride")
+    expect_raises_value_error(conv_output_size, 10, 0, 1, "valid", argument="kernel")
+    expect_raises_value_error(conv_output_size, 10, 3, 1, "full", argument="padding")
     try:
         sub.conv_output_size(5, 7, 1, "valid")
     except ValueError:
@@ -121,5 +123,6 @@ def test_grouped_params_match_keras(sub, seed):
 @graded(points=1, task="conv_params")
 def test_params_invalid_groups(sub):
     """Does a groups value that does not divide the channels raise ValueError naming `groups`?"""
-    expect_raises_value_error(sub.conv_params, 3, 96, 256, groups=5, argument="groups")
-    expect_raises_value_error(sub.conv_params, 3, 6, 9, groups=2, argument="groups")
+    conv_params = named(sub, "conv_params")
+    expect_raises_value_error(conv_params, 3, 96, 256, groups=5, argument="groups")
+    expect_raises_value_error(conv_params, 3, 6, 9, groups=2, argument="groups")

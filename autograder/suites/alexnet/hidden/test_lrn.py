@@ -9,7 +9,9 @@ import numpy as np
 import pytest
 
 from autograder.checks import expect_close, expect_raises_value_error, rel_error
+from autograder.engine.remote import type_names
 from autograder.marks import graded
+from autograder.suites.alexnet.support import named
 
 SETTINGS = [
     dict(depth_radius=2, bias=2.0, alpha=1e-4, beta=0.75),  # the paper
@@ -98,7 +100,9 @@ def test_works_inside_a_model(sub, seed):
     import keras
 
     args = dict(depth_radius=2, bias=1.5, alpha=0.5, beta=0.75)
-    model = keras.Sequential([keras.Input((4, 4, 7)), sub.LocalResponseNormalization(**args)])
+    # A stock Sequential made in the runner, to which the student's layer is added there.
+    model = sub.keras_model(keras.Sequential([keras.Input((4, 4, 7))]))
+    model.add(sub.LocalResponseNormalization(**args))
     x = np.random.default_rng(seed).normal(size=(5, 4, 4, 7)).astype("float32") * 4
     got = np.asarray(model.predict(x, verbose=0, batch_size=2))
     expect_close(got, tf_lrn(x, **args), "model.predict through your layer vs TensorFlow",
@@ -121,7 +125,7 @@ def test_get_config_round_trip(sub, seed):
             f"get_config()[{key!r}] = {config[key]!r}, the layer was made with {key}={value}"
     assert config.get("name") == "lrn_round_trip", \
         f"get_config() gave name={config.get('name')!r}: start from super().get_config()"
-    clone = type(layer).from_config(config)
+    clone = sub.LocalResponseNormalization.from_config(config)  # the class's own, in the runner
     x = np.random.default_rng(seed).normal(size=(1, 3, 3, 9)).astype("float32") * 5
     expect_close(np.asarray(clone(x)), np.asarray(layer(x)), "output of the rebuilt layer",
                  rtol=1e-6)
@@ -132,8 +136,11 @@ def test_is_a_keras_layer_with_checked_arguments(sub):
     """Is it a keras.layers.Layer, and does depth_radius=-1 raise ValueError naming it?"""
     import keras
 
-    parents = [cls.__name__ for cls in sub.LocalResponseNormalization.__mro__[1:]]
-    assert issubclass(sub.LocalResponseNormalization, keras.layers.Layer), \
+    # The class names of a default layer's type and its bases (as the runner reports them).
+    mro = type_names(sub.LocalResponseNormalization())
+    parents = [name.rsplit(".", 1)[-1] for name in mro[1:]]
+    layer_class = f"{keras.layers.Layer.__module__}.{keras.layers.Layer.__qualname__}"
+    assert layer_class in mro[1:], \
         f"LocalResponseNormalization should subclass keras.layers.Layer, its bases are {parents}"
-    expect_raises_value_error(sub.LocalResponseNormalization, depth_radius=-1,
+    expect_raises_value_error(named(sub, "LocalResponseNormalization"), depth_radius=-1,
                               argument="depth_radius")

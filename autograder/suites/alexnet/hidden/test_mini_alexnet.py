@@ -6,8 +6,9 @@ to 32x32x1. The bar and the budget come from bench/thresholds_alexnet.md.
 
 import numpy as np
 
-from autograder.checks import expect_raises_value_error, wants_integer_labels
+from autograder.checks import as_array, expect_raises_value_error, wants_integer_labels
 from autograder.marks import graded
+from autograder.suites.alexnet.support import all_layers, judge_copy, named
 
 TRAIN, HELD_OUT = 1297, 500
 BATCH, MAX_EPOCHS = 32, 8  # 41 steps an epoch, 328 steps at most
@@ -28,13 +29,6 @@ def digits_32():
     return images.astype("float32"), digits.target.astype("int64")
 
 
-def all_layers(model):
-    found = []
-    for layer in getattr(model, "layers", []):
-        found.extend(all_layers(layer) if hasattr(layer, "layers") else [layer])
-    return found
-
-
 def compiled(sub, **kwargs):
     model = sub.build_mini_alexnet(**kwargs)
     if getattr(model, "optimizer", None) is None or not getattr(model, "loss", None):
@@ -48,7 +42,7 @@ def test_outputs_probabilities(sub, seed):
     """Does the model give a probability distribution over 10 classes for each image?"""
     model = compiled(sub)
     x = 5 * np.random.default_rng(seed).uniform(0, 1, size=(4, 32, 32, 1)).astype("float32")
-    out = np.asarray(model.predict(x, verbose=0))
+    out = as_array(model.predict(x, verbose=0), "model.predict(x)", dtype=float)
     sums = out.sum(axis=-1)
     assert out.shape == (4, 10) and np.all(out >= 0) and np.allclose(sums, 1, atol=1e-4), \
         f"outputs of shape {out.shape} with values in [{out.min():.3g}, {out.max():.3g}] and sums " \
@@ -63,7 +57,7 @@ def test_arguments_shape_the_model(sub):
         f"input shape {model.input_shape}, expected (None, 28, 28, 3): use the input_shape argument"
     assert tuple(model.output_shape) == (None, 5), \
         f"output shape {model.output_shape}, expected (None, 5): use the num_classes argument"
-    expect_raises_value_error(sub.build_mini_alexnet, num_classes=0, argument="num_classes")
+    expect_raises_value_error(named(sub, "build_mini_alexnet"), num_classes=0, argument="num_classes")
 
 
 @graded(points=1, task="build_mini_alexnet")
@@ -71,7 +65,8 @@ def test_alexnet_style(sub):
     """Does it stack convolutions and max pooling, then dense layers with dropout?"""
     import keras
 
-    layers = all_layers(compiled(sub))
+    # Counted on the judge's own copy, rebuilt with stock Keras from the model's configuration.
+    layers = all_layers(judge_copy(compiled(sub), "build_mini_alexnet()"))
     kinds = {
         "Conv2D": sum(isinstance(layer, keras.layers.Conv2D) for layer in layers),
         "MaxPooling2D": sum(isinstance(layer, keras.layers.MaxPooling2D) for layer in layers),
@@ -104,7 +99,8 @@ def test_learns_digits(sub, seed, figures):
     history = []
     for _ in range(MAX_EPOCHS):
         model.fit(images[train], targets[train], batch_size=BATCH, epochs=1, shuffle=True, verbose=0)
-        probs = np.asarray(model.predict(images[held_out], verbose=0, batch_size=256))
+        probs = as_array(model.predict(images[held_out], verbose=0, batch_size=256),
+                         "model.predict on the held-out digits", dtype=float)
         if probs.shape != (HELD_OUT, 10):
             raise AssertionError(f"predictions have shape {probs.shape}, expected {(HELD_OUT, 10)}")
         history.append(float(np.mean(probs.argmax(axis=1) == labels[held_out])))

@@ -4,6 +4,7 @@ import numpy as np
 
 from autograder.checks import as_array, expect_raises_value_error, expect_shape
 from autograder.marks import graded
+from autograder.suites.rnn.support import named
 
 FORWARD_TOL = 1e-5  # Keras computes in float32; a float64 numpy answer differs by ~1e-7
 
@@ -167,10 +168,14 @@ def test_forward_one_step_and_inputs_kept(sub, seed):
     rng = np.random.default_rng(seed)
     x, h0, U, W, b = draw(rng, batch=3, T=1, input_dim=2, units=4)
     copies = [a.copy() for a in (x, h0, U, W, b)]
-    hs, _ = unpack_forward(sub.rnn_forward(x, h0, U, W, b))
+    # The arguments stay in the runner, where the student's function receives them:
+    # read back after the call, they show whether it changed them in place.
+    kept = [sub.keep(a) for a in (x, h0, U, W, b)]
+    hs, _ = unpack_forward(sub.rnn_forward(*kept))
     expect_states_match(hs, keras_states(*copies), *copies)
-    for name, before, after in zip(("x", "h0", "U", "W", "b"), copies, (x, h0, U, W, b)):
-        assert np.array_equal(before, after), \
+    for name, before, handle in zip(("x", "h0", "U", "W", "b"), copies, kept):
+        after = as_array(handle, f"`{name}` after the call")
+        assert after.shape == before.shape and np.array_equal(before, after), \
             f"rnn_forward changed its argument `{name}` in place: work on a copy"
 
 
@@ -179,5 +184,6 @@ def test_forward_invalid_shapes(sub, seed):
     """Do a 2-D x and an h0 of the wrong batch size raise ValueError naming them?"""
     rng = np.random.default_rng(seed)
     x, h0, U, W, b = draw(rng, batch=2, T=2, input_dim=1, units=2)
-    expect_raises_value_error(sub.rnn_forward, x[:, 0], h0, U, W, b, argument="x")
-    expect_raises_value_error(sub.rnn_forward, x, h0[:1], U, W, b, argument="h0")
+    rnn_forward = named(sub, "rnn_forward")
+    expect_raises_value_error(rnn_forward, x[:, 0], h0, U, W, b, argument="x")
+    expect_raises_value_error(rnn_forward, x, h0[:1], U, W, b, argument="h0")

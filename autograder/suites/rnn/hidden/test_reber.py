@@ -8,6 +8,7 @@ import numpy as np
 
 from autograder.checks import expect_raises_value_error, wants_integer_labels
 from autograder.marks import graded
+from autograder.suites.rnn.support import is_keras_layer, layer_configs, named
 
 ALPHABET = "BTSXPVE"
 REBER = {  # node -> {symbol: next node}; node 6 is the end of the inner string
@@ -156,22 +157,10 @@ def test_edge_cases(sub, seed):
     strings = sub.reber_sequences(5)
     assert len(strings) == 5 and all(invalid_reason(s) is None for s in strings), \
         f"reber_sequences(5) with seed=None should give 5 valid strings, got {strings!r}"
-    expect_raises_value_error(sub.reber_sequences, -1, argument="n")
+    expect_raises_value_error(named(sub, "reber_sequences"), -1, argument="n")
 
 
 # ---------------------------------------------------------------- the model
-
-
-def all_layers(model):
-    """Every layer, looking inside nested models and wrappers (Bidirectional, TimeDistributed)."""
-    found = []
-    for layer in getattr(model, "layers", []):
-        found.append(layer)
-        for inner in ("layer", "forward_layer", "backward_layer"):
-            if getattr(layer, inner, None) is not None:
-                found.extend([getattr(layer, inner), *all_layers(getattr(layer, inner))])
-        found.extend(all_layers(layer))
-    return found
 
 
 def one_hot(codes, vocab_size=7):
@@ -211,14 +200,14 @@ def test_model_outputs_probabilities(sub, seed):
 @graded(points=1, task="build_next_symbol_model")
 def test_model_has_sequence_returning_simple_rnn(sub):
     """Does the model contain a SimpleRNN of `units` units with return_sequences=True?"""
-    import keras
-
     model = sub.build_next_symbol_model(7, 12)
-    rnns = [layer for layer in all_layers(model) if isinstance(layer, keras.layers.SimpleRNN)]
+    # Read from the model's configuration (data), not from the runner's objects.
+    rnns = [node["config"] for node in layer_configs(model, "build_next_symbol_model(7, 12)")
+            if is_keras_layer(node, "SimpleRNN")]
     assert rnns, "the model has no keras.layers.SimpleRNN layer"
-    if not any(layer.return_sequences for layer in rnns):
+    if not any(layer.get("return_sequences") is True for layer in rnns):
         raise AssertionError("the SimpleRNN needs return_sequences=True: the model predicts at every step")
-    sizes = [layer.units for layer in rnns]
+    sizes = [layer.get("units") for layer in rnns]
     assert 12 in sizes, f"build_next_symbol_model(7, units=12) has SimpleRNN sizes {sizes}: " \
                         "use the `units` argument"
 
@@ -253,7 +242,7 @@ def test_model_compiled_and_arguments_checked(sub):
     model = sub.build_next_symbol_model()
     if getattr(model, "optimizer", None) is None or not getattr(model, "loss", None):
         raise AssertionError("the model is not compiled: call model.compile(optimizer=..., loss=...)")
-    expect_raises_value_error(sub.build_next_symbol_model, 7, 0, argument="units")
+    expect_raises_value_error(named(sub, "build_next_symbol_model"), 7, 0, argument="units")
 
 
 # ---------------------------------------------------------------- training on the grammar
