@@ -224,6 +224,7 @@ def pytest_runtest_setup(item):
     random.seed(seed)
     np.random.seed(seed % 2**32)
     client = judge.client
+    client.module_names = {}  # each test reads the submission's names afresh
     saved = client.deadline
     try:
         if not client.alive:  # stopped by an earlier test: a fresh runner for this one

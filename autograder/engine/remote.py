@@ -167,11 +167,20 @@ class Submission:
         if name.startswith("__") and name.endswith("__"):
             raise AttributeError(name)
         client = self._client
-        if not client.request("hasattr", target=0, name=name):
-            raise MissingName(
-                f"your submission does not define `{name}` (check its spelling and that "
-                f"the cell defining it is a solution cell)")
-        return client.request("getattr", target=0, name=name)
+        cached = client.module_names.get(name)
+        if cached is not None and object.__getattribute__(cached, "_generation") == client.generation:
+            return cached  # one request per function per runner, not one per call
+        try:
+            value = client.request("getattr", target=0, name=name)
+        except StudentError as exc:
+            if isinstance(exc, AttributeError) and exc.info.get("function") is None:
+                raise MissingName(
+                    f"your submission does not define `{name}` (check its spelling and that "
+                    f"the cell defining it is a solution cell)") from None
+            raise
+        if isinstance(value, Remote) and "builtins.function" in type_names(value):
+            client.module_names[name] = value
+        return value
 
     def has(self, name: str) -> bool:
         return bool(self._client.request("hasattr", target=0, name=name))
@@ -282,6 +291,7 @@ class RunnerClient:
         self.doing = ""  # what the runner is doing, for messages ("in test '...'")
         self.limit_seconds = 0.0  # the time it was given for that
         self._handles: dict[int, Remote] = {}
+        self.module_names: dict[str, Remote] = {}  # the submission's functions, by name
         self._log = None
         self._run_root: Path | None = None
         self.import_error: StudentError | None = None
@@ -299,6 +309,7 @@ class RunnerClient:
         self.stop()
         self.generation += 1
         self._handles = {}
+        self.module_names = {}
         self._run_root = Path(tempfile.mkdtemp(prefix="run-", dir=self.config.runner_dir))
         lib = self._run_root / "lib"
         lib.mkdir()
