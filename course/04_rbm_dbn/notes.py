@@ -1,13 +1,14 @@
-"""
+r"""
 Title: Restricted Boltzmann machines and deep belief networks
 Description: Energy-based models, the restricted Boltzmann machine, contrastive
 divergence, and greedy layer-wise pretraining of a deep belief network, with
 exact checks on a machine small enough to enumerate.
 Prerequisites: the perceptron and MLP notes (sigmoid units, cross-entropy,
 backpropagation); basic probability (Bernoulli variables, expectations).
+Assignment: dbn
 """
 
-"""
+r"""
 ## 1. Three kinds of connection graph
 
 Networks can be sorted by the shape of their connection graph:
@@ -22,15 +23,15 @@ Networks can be sorted by the shape of their connection graph:
   through an **energy**. Without hidden units it is a Hopfield network; with hidden
   units it is a **Boltzmann machine**.
 
-A Boltzmann machine has binary units $s \\in \\{0, 1\\}^n$, symmetric weights
+A Boltzmann machine has binary units $s \in \{0, 1\}^n$, symmetric weights
 $w_{ij} = w_{ji}$ ($w_{ii} = 0$) and biases $a_i$. A joint state has energy
-$E(s) = -\\sum_{i<j} s_i w_{ij} s_j - \\sum_i a_i s_i$ and probability
+$E(s) = -\sum_{i<j} s_i w_{ij} s_j - \sum_i a_i s_i$ and probability
 
-$$p(s) = \\frac{e^{-E(s)}}{Z}, \\qquad Z = \\sum_{s'} e^{-E(s')} ,$$
+$$p(s) = \frac{e^{-E(s)}}{Z}, \qquad Z = \sum_{s'} e^{-E(s')} ,$$
 
 the Boltzmann (Gibbs) distribution at temperature 1. Some units are **visible**
 (they hold the data) and the others **hidden**; learning shapes the energy so that
-the marginal $p(v) = \\sum_h p(v, h)$ puts high probability on the training data.
+the marginal $p(v) = \sum_h p(v, h)$ puts high probability on the training data.
 The point of a Boltzmann machine is to model the data distribution and to learn an
 internal representation of it, not to map inputs to outputs, which is why it has no
 output layer.
@@ -62,7 +63,10 @@ import matplotlib  # noqa: E402
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-FIGURES = Path(os.environ.get("NEUROGRADE_FIGURES", Path(__file__).parent / "figures"))
+# Figures go to figures/ beside these notes (run as a notebook: beside the notebook, the
+# kernel's working folder), or to the folder named by $NEUROGRADE_FIGURES.
+HERE = Path(__file__).parent if "__file__" in globals() else Path.cwd()
+FIGURES = Path(os.environ.get("NEUROGRADE_FIGURES", HERE / "figures"))
 FIGURES.mkdir(parents=True, exist_ok=True)
 rng = np.random.default_rng(0)
 
@@ -98,32 +102,32 @@ fig.tight_layout()
 fig.savefig(FIGURES / "bm_vs_rbm.png", dpi=120)
 plt.close(fig)
 
-"""
+r"""
 ## 2. The restricted Boltzmann machine
 
-An RBM keeps only the edges between the visible layer $v \\in \\{0,1\\}^{n_v}$ and
-the hidden layer $h \\in \\{0,1\\}^{n_h}$: the graph is bipartite. With weights
-$W \\in \\mathbb{R}^{n_v \\times n_h}$, visible bias $b$ and hidden bias $c$,
+An RBM keeps only the edges between the visible layer $v \in \{0,1\}^{n_v}$ and
+the hidden layer $h \in \{0,1\}^{n_h}$: the graph is bipartite. With weights
+$W \in \mathbb{R}^{n_v \times n_h}$, visible bias $b$ and hidden bias $c$,
 
-$$E(v, h) = -v^\\top W h - b^\\top v - c^\\top h .$$
+$$E(v, h) = -v^\top W h - b^\top v - c^\top h .$$
 
 **Conditional independence.** Fix $v$. The energy is then a sum of one term per
-hidden unit, $-\\sum_j h_j (c_j + v^\\top W_{:j})$ plus a constant, so
+hidden unit, $-\sum_j h_j (c_j + v^\top W_{:j})$ plus a constant, so
 
-$$p(h \\mid v) = \\frac{e^{-E(v,h)}}{\\sum_{h'} e^{-E(v,h')}}
-   = \\prod_j \\frac{e^{h_j (c_j + v^\\top W_{:j})}}{1 + e^{c_j + v^\\top W_{:j}}},
-   \\qquad p(h_j = 1 \\mid v) = \\sigma(c_j + v^\\top W_{:j}).$$
+$$p(h \mid v) = \frac{e^{-E(v,h)}}{\sum_{h'} e^{-E(v,h')}}
+   = \prod_j \frac{e^{h_j (c_j + v^\top W_{:j})}}{1 + e^{c_j + v^\top W_{:j}}},
+   \qquad p(h_j = 1 \mid v) = \sigma(c_j + v^\top W_{:j}).$$
 
 The hidden units are independent given $v$, each a sigmoid unit: exactly what a
-dense sigmoid layer computes. By symmetry $p(v_i = 1 \\mid h) = \\sigma(b_i + W_{i:} h)$.
+dense sigmoid layer computes. By symmetry $p(v_i = 1 \mid h) = \sigma(b_i + W_{i:} h)$.
 In a general Boltzmann machine this fails (hidden units talk to each other), and
 even sampling $h$ given $v$ needs a long Markov chain. The restriction is what
 makes the RBM practical.
 
 **Free energy.** Summing over $h$ factorises the same way:
 
-$$\\sum_h e^{-E(v,h)} = e^{b^\\top v} \\prod_j \\big(1 + e^{c_j + v^\\top W_{:j}}\\big)
-  = e^{-F(v)}, \\qquad F(v) = -b^\\top v - \\sum_j \\log\\big(1 + e^{c_j + v^\\top W_{:j}}\\big),$$
+$$\sum_h e^{-E(v,h)} = e^{b^\top v} \prod_j \big(1 + e^{c_j + v^\top W_{:j}}\big)
+  = e^{-F(v)}, \qquad F(v) = -b^\top v - \sum_j \log\big(1 + e^{c_j + v^\top W_{:j}}\big),$$
 
 so $p(v) = e^{-F(v)}/Z$: the $2^{n_h}$-term sum becomes $n_h$ softplus terms.
 A machine with 4 visible and 3 hidden units is small enough to check all this by
@@ -147,51 +151,51 @@ p_h_given_v = joint[v0] / joint[v0].sum()
 product = np.prod(np.where(H == 1, sigmoid(V[v0] @ W + c), 1 - sigmoid(V[v0] @ W + c)), axis=1)
 print("max |p(h|v) - prod_j sigma(.)| =", np.abs(p_h_given_v - product).max())
 
-"""
+r"""
 Both numbers are at rounding level: the factorised formulas are exact.
 
 ## 3. The log-likelihood gradient and contrastive divergence
 
-For a training vector $v$, $\\log p(v) = -F(v) - \\log Z$. Differentiating,
+For a training vector $v$, $\log p(v) = -F(v) - \log Z$. Differentiating,
 
-$$\\frac{\\partial \\log p(v)}{\\partial \\theta} = -\\frac{\\partial F(v)}{\\partial \\theta}
-  + \\sum_{v'} p(v') \\frac{\\partial F(v')}{\\partial \\theta},$$
+$$\frac{\partial \log p(v)}{\partial \theta} = -\frac{\partial F(v)}{\partial \theta}
+  + \sum_{v'} p(v') \frac{\partial F(v')}{\partial \theta},$$
 
-and from the free energy, $-\\partial F/\\partial W_{ij} = v_i\\, \\sigma(c_j + v^\\top W_{:j})
-= v_i\\, p(h_j{=}1 \\mid v)$, $-\\partial F/\\partial b_i = v_i$,
-$-\\partial F/\\partial c_j = p(h_j{=}1 \\mid v)$. Averaged over the data:
+and from the free energy, $-\partial F/\partial W_{ij} = v_i\, \sigma(c_j + v^\top W_{:j})
+= v_i\, p(h_j{=}1 \mid v)$, $-\partial F/\partial b_i = v_i$,
+$-\partial F/\partial c_j = p(h_j{=}1 \mid v)$. Averaged over the data:
 
-$$\\frac{\\partial \\langle \\log p \\rangle}{\\partial W_{ij}} =
-  \\langle v_i h_j \\rangle_{\\text{data}} - \\langle v_i h_j \\rangle_{\\text{model}} .$$
+$$\frac{\partial \langle \log p \rangle}{\partial W_{ij}} =
+  \langle v_i h_j \rangle_{\text{data}} - \langle v_i h_j \rangle_{\text{model}} .$$
 
 The **positive phase** (data term) is cheap: one matrix product. The **negative
 phase** needs an expectation under the model, a sum over $2^{n_v + n_h}$ states.
-Gibbs sampling approximates it: alternate $h \\sim p(h \\mid v)$ and
-$v \\sim p(v \\mid h)$, each a single parallel step thanks to conditional
+Gibbs sampling approximates it: alternate $h \sim p(h \mid v)$ and
+$v \sim p(v \mid h)$, each a single parallel step thanks to conditional
 independence. Run to equilibrium, the chain samples the model; that takes long.
 
 **Contrastive divergence** (Hinton, 2002) starts the chain *at the data* and stops
-after $k$ steps: $v^{(0)} = v$, $h^{(0)} \\sim p(h \\mid v^{(0)})$,
-$v^{(t)} \\sim p(v \\mid h^{(t-1)})$, and uses $v^{(k)}$ for the negative phase:
+after $k$ steps: $v^{(0)} = v$, $h^{(0)} \sim p(h \mid v^{(0)})$,
+$v^{(t)} \sim p(v \mid h^{(t-1)})$, and uses $v^{(k)}$ for the negative phase:
 
-$$\\Delta W = \\langle v^{(0)} p(h \\mid v^{(0)})^\\top \\rangle
-            - \\langle v^{(k)} p(h \\mid v^{(k)})^\\top \\rangle,\\quad
-  \\Delta b = \\langle v^{(0)} - v^{(k)} \\rangle, \\quad
-  \\Delta c = \\langle p(h \\mid v^{(0)}) - p(h \\mid v^{(k)}) \\rangle .$$
+$$\Delta W = \langle v^{(0)} p(h \mid v^{(0)})^\top \rangle
+            - \langle v^{(k)} p(h \mid v^{(k)})^\top \rangle,\quad
+  \Delta b = \langle v^{(0)} - v^{(k)} \rangle, \quad
+  \Delta c = \langle p(h \mid v^{(0)}) - p(h \mid v^{(k)}) \rangle .$$
 
 It does not follow the likelihood gradient exactly: it approximately follows the
-difference of two Kullback-Leibler divergences, $\\mathrm{KL}(p_0 \\| p_\\infty) -
-\\mathrm{KL}(p_k \\| p_\\infty)$, hence the name. The bias shrinks as $k$ grows, and
+difference of two Kullback-Leibler divergences, $\mathrm{KL}(p_0 \| p_\infty) -
+\mathrm{KL}(p_k \| p_\infty)$, hence the name. The bias shrinks as $k$ grows, and
 as the model's chain mixes faster. Two details from practice (Hinton's *practical
 guide*, 2010): the hidden states that drive the reconstruction must be **sampled**
 (binary), since a probability passes on more information than one bit and the
 chain no longer samples the model; the statistics themselves can use probabilities,
 which lowers the noise without changing the expectation. Parameters then climb the
-estimate: $W \\leftarrow W + \\eta\\, \\Delta W$ (gradient *ascent* on the
+estimate: $W \leftarrow W + \eta\, \Delta W$ (gradient *ascent* on the
 log-likelihood).
 
 On the small machine, the *expected* CD-$k$ estimate can be computed exactly: the
-chain on visible states has transition matrix $T = P(h \\mid v) P(v' \\mid h)$, so
+chain on visible states has transition matrix $T = P(h \mid v) P(v' \mid h)$, so
 $v^{(k)}$ has distribution $e_{v^{(0)}} T^k$. Compare it with the exact gradient.
 """
 
@@ -237,7 +241,7 @@ fig.tight_layout()
 fig.savefig(FIGURES / "cd_bias.png", dpi=120)
 plt.close(fig)
 
-"""
+r"""
 With strong weights the chain mixes slowly. CD-1 still points roughly the right
 way (a cosine near 0.9) but is much shorter than the true gradient: the chain has
 not moved far from the data, so the two phases partly cancel. Longer chains close
@@ -247,14 +251,14 @@ wrong way round, gives a cosine of $-1$: every step then *lowers* the likelihood
 ## 4. An RBM on the digits: filters and comparison with scikit-learn
 
 scikit-learn's `BernoulliRBM` is an RBM with the same parametrisation:
-`components_` is $W^\\top$, `intercept_hidden_` is $c$, `intercept_visible_` is $b$,
-and `transform(v)` returns $p(h = 1 \\mid v)$. It trains with *persistent* CD (the
+`components_` is $W^\top$, `intercept_hidden_` is $c$, `intercept_visible_` is $b$,
+and `transform(v)` returns $p(h = 1 \mid v)$. It trains with *persistent* CD (the
 negative chain continues from where the previous batch left it instead of
 restarting at the data), one Gibbs step per batch. Its `score_samples` returns a
-**pseudo-likelihood**: the log of $p(v_i \\mid v_{-i})$ for one randomly chosen
-pixel, times the number of pixels, a cheap proxy for $\\log p(v)$ that needs no $Z$:
-$\\log p(v_i \\mid v_{-i}) = -\\mathrm{softplus}(F(v) - F(\\tilde v))$, where
-$\\tilde v$ is $v$ with pixel $i$ flipped.
+**pseudo-likelihood**: the log of $p(v_i \mid v_{-i})$ for one randomly chosen
+pixel, times the number of pixels, a cheap proxy for $\log p(v)$ that needs no $Z$:
+$\log p(v_i \mid v_{-i}) = -\mathrm{softplus}(F(v) - F(\tilde v))$, where
+$\tilde v$ is $v$ with pixel $i$ flipped.
 """
 
 from sklearn.datasets import load_digits  # noqa: E402
@@ -281,7 +285,7 @@ fig.tight_layout()
 fig.savefig(FIGURES / "rbm_filters.png", dpi=120)
 plt.close(fig)
 
-"""
+r"""
 Each hidden unit's weights, drawn as an 8x8 image, show the pixel pattern that
 switches it on: strokes and stroke fragments, some with an inhibitory surround.
 The assignment's benchmark (`bench/rbm_vs_sklearn.md`) trains a numpy CD-1 RBM
@@ -289,7 +293,7 @@ and `BernoulliRBM` at equal size and epochs and compares time per epoch and the
 pseudo-likelihood, computed for both by the same scikit-learn function after
 loading the numpy weights into a `BernoulliRBM`.
 
-A reconstruction, $p(v \\mid p(h \\mid v))$, shows what the hidden layer kept:
+A reconstruction, $p(v \mid p(h \mid v))$, shows what the hidden layer kept:
 """
 
 recon = sigmoid(rbm.transform(X[test[:8]]) @ rbm.components_ + rbm.intercept_visible_)
@@ -306,7 +310,7 @@ fig.savefig(FIGURES / "rbm_reconstructions.png", dpi=120)
 plt.close(fig)
 print("reconstruction error (test):", float(np.mean((X[test[:8]] - recon) ** 2)))
 
-"""
+r"""
 The reconstruction error is easy to watch during training, but it is not what CD
 optimises and can fall while the likelihood gets worse; use it as a smoke test, and
 the exact likelihood (tiny models) or the pseudo-likelihood (larger ones) to judge.
@@ -314,11 +318,11 @@ the exact likelihood (tiny models) or the pseudo-likelihood (larger ones) to jud
 ## 5. Deep belief networks: greedy layer-wise pretraining
 
 A **deep belief network** stacks RBMs. Train RBM 1 on the data. Freeze it and use
-its hidden probabilities $p(h^{1} \\mid x)$ as the data of RBM 2, and so on: each
+its hidden probabilities $p(h^{1} \mid x)$ as the data of RBM 2, and so on: each
 layer models the features of the layer below. Hinton, Osindero and Teh (2006)
 showed that adding a layer this way, with the new RBM initialised to the transpose
 of the one below and then trained, cannot lower a variational lower bound on
-$\\log p(x)$ and usually raises it: greedy stacking is principled, not only a
+$\log p(x)$ and usually raises it: greedy stacking is principled, not only a
 heuristic. The resulting model is not a
 stack of undirected RBMs: only the top two layers stay an undirected RBM, and the
 lower layers become a *directed* sigmoid belief network that generates data top
@@ -373,7 +377,7 @@ fig.tight_layout()
 fig.savefig(FIGURES / "dbn_fine_tuning.png", dpi=120)
 plt.close(fig)
 
-"""
+r"""
 Pretraining helps in the first epoch, when the random network still outputs
 near-uniform guesses while the pretrained one already has features that separate
 the digits. After that the two end within a point or two of each other, and the
@@ -386,11 +390,11 @@ initialisation and adaptive optimisers removed most of that need.
 ## Summary
 
 - An RBM is a Boltzmann machine with a bipartite graph; the restriction makes the
-  units of one layer independent given the other, so $p(h \\mid v)$ and
-  $p(v \\mid h)$ are layers of sigmoid units and Gibbs sampling alternates whole
+  units of one layer independent given the other, so $p(h \mid v)$ and
+  $p(v \mid h)$ are layers of sigmoid units and Gibbs sampling alternates whole
   layers.
-- Summing out $h$ gives the free energy $F(v) = -b^\\top v - \\sum_j
-  \\mathrm{softplus}(c_j + v^\\top W_{:j})$ and $p(v) = e^{-F(v)}/Z$.
+- Summing out $h$ gives the free energy $F(v) = -b^\top v - \sum_j
+  \mathrm{softplus}(c_j + v^\top W_{:j})$ and $p(v) = e^{-F(v)}/Z$.
 - The likelihood gradient is data statistics minus model statistics; CD-$k$
   replaces the model statistics by those of a $k$-step Gibbs chain started at the
   data: biased, but cheap and pointing the right way.

@@ -1,9 +1,10 @@
-"""
+r"""
 Title: IPv4 addressing, subnetting and how any two computers reach each other
 Description: The TCP/IP layers, IPv4 addresses in decimal and binary, classful
     addressing as history, CIDR, subnetting, VLSM, summarisation, special-purpose
     blocks, and the journey of a packet: ARP or gateway, longest prefix match, TTL.
 Prerequisites: binary numbers and powers of two; Python integers and bit operators.
+Assignment: subnetting
 """
 
 import os
@@ -14,7 +15,10 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
-FIGURES = Path(os.environ.get("NEUROGRADE_FIGURES", Path(__file__).parent / "figures"))
+# Figures go to figures/ beside these notes (run as a notebook: beside the notebook, the
+# kernel's working folder), or to the folder named by $NEUROGRADE_FIGURES.
+HERE = Path(__file__).parent if "__file__" in globals() else Path.cwd()
+FIGURES = Path(os.environ.get("NEUROGRADE_FIGURES", HERE / "figures"))
 FIGURES.mkdir(parents=True, exist_ok=True)
 
 r"""
