@@ -40,7 +40,7 @@ active", so it is monotone in its excitatory inputs.
 **What it cannot compute.** XOR is out of reach of one unit: if $a$ is excitatory,
 $(1, 0) \mapsto 1$ needs $\theta \le 1$; if $b$ is excitatory too, $(1, 1)$ then
 also fires; if $b$ is inhibitory, $(0, 1)$ can never fire. With $a$ inhibitory,
-swap the roles of $a$ and $b$. (The general reason,
+swap the roles of $a$ and $b$; with both inhibitory, only $(0, 0)$ can fire. (The general reason,
 linear separability, comes below.) *Networks* of M-P units compute every Boolean
 function: one AND-like unit per true row of the truth table (with inhibitory
 inputs for the negated variables) and an OR unit on top. With loops, such nets
@@ -166,21 +166,30 @@ with $t \in \{0, 1\}$ the target, $o$ the output and $\eta > 0$ the learning rat
 $t - o$ is $0$ on a correct answer, $+1$ when the unit said 0 instead of 1, $-1$
 when it said 1 instead of 0.
 
-**Where it comes from.** Relabel the targets $y = 2t - 1 \in \{-1, +1\}$. An
-example is misclassified exactly when $y\,\tilde w \cdot \tilde x \le 0$ (with our
-step, $z = 0$ counts as output 1, so a $y = +1$ example at $z = 0$ is correct; the
-inequality still holds on every mistake). The **perceptron criterion**
+**Where it comes from.** Relabel the targets $y = 2t - 1 \in \{-1, +1\}$ and write
+$z = \tilde w \cdot \tilde x$ for the score. With our step, $z = 0$ counts as output 1,
+so a negative example ($y = -1$) is misclassified when $z \ge 0$ and a positive one
+when $z < 0$. Every mistake therefore has $y\, z \le 0$. The converse fails in one
+case: a positive example exactly on the boundary has $y z = 0$ and is classified
+correctly. The **perceptron criterion** sums over the set $\mathcal{M}(\tilde w)$ of
+misclassified examples:
 
-$$J(\tilde w) = \sum_{i \in \mathcal{M}(\tilde w)} -y_i\, \tilde w \cdot \tilde x_i \;\ge 0,$$
+$$J(\tilde w) = \sum_{i \in \mathcal{M}(\tilde w)} -y_i\, \tilde w \cdot \tilde x_i \;\ge 0 .$$
 
-summed over the misclassified set $\mathcal{M}$, is zero exactly when nothing is
-misclassified. The gradient of one term is $-y_i \tilde x_i$, so a stochastic
-gradient step on one misclassified example is
+Every term is $\ge 0$, and $J = 0$ when nothing is misclassified. The converse
+fails badly: at $\tilde w = 0$ every score is 0, every negative example is
+misclassified, and yet every term is $-y_i \cdot 0 = 0$. $J$ has the **trivial
+minimiser** $\tilde w = 0$ (and since $J(c \tilde w) = c\, J(\tilde w)$ for $c > 0$,
+shrinking any $\tilde w$ lowers it too), so "minimise $J$" does not say what we want,
+and the rule is analysed through Novikoff's theorem below rather than as a
+minimisation of $J$. What $J$ does supply is the direction of each step. The
+gradient of one term is $-y_i \tilde x_i$, so a stochastic gradient step on one
+misclassified example is
 
 $$\tilde w \leftarrow \tilde w + \eta\, y_i\, \tilde x_i ,$$
 
-and on a mistake $y_i = t_i - o_i$: it is Rosenblatt's rule. The update moves the
-score of that example the right way, by a fixed amount:
+and on a mistake $y_i = t_i - o_i$: it is Rosenblatt's rule. The update raises that
+example's signed score by $\eta \|\tilde x\|^2$:
 
 $$y\,(\tilde w + \eta y \tilde x) \cdot \tilde x
 = y\, \tilde w \cdot \tilde x + \eta \|\tilde x\|^2 .$$
@@ -190,13 +199,25 @@ wrongly accepted negative), rotating the boundary past the point if the step is
 large enough, and possibly spoiling other points; that is why we need a theorem.
 
 The implementation below follows the rule literally, with one pass over the
-examples per epoch, stopping after the first epoch without a mistake.
+examples per epoch, stopping after the first epoch without a mistake. It starts by
+evaluating $J$ at $\tilde w = 0$ on the AND gate.
 """
 
 
 def step(z):
     return (np.asarray(z) >= 0).astype(int)
 
+
+def criterion(w, b, X, t):
+    """The perceptron criterion J and the number of misclassified examples."""
+    z, y = X @ w + b, 2 * np.asarray(t) - 1
+    wrong = step(z) != t
+    return float(np.sum(-y[wrong] * z[wrong])), int(wrong.sum())
+
+
+J0, wrong0 = criterion(np.zeros(2), 0.0, CORNERS, np.array([0, 0, 0, 1]))
+print(f"AND at w = 0, b = 0: J = {J0}, with {wrong0} of 4 examples misclassified")
+assert J0 == 0 and wrong0 == 3
 
 def perceptron_epochs(X, t, eta=1.0, max_epochs=100, w0=None, b0=0.0):
     """Online perceptron rule. Yields (w, b, mistakes in that epoch) after each epoch.
@@ -524,9 +545,12 @@ mlp = keras.Sequential([
 ])
 mlp.compile(optimizer=keras.optimizers.Adam(learning_rate=0.05), loss="binary_crossentropy",
             metrics=["accuracy"])
-fit = mlp.fit(X_xor, t_xor, epochs=300, batch_size=4, verbose=0)
+# 300 full-batch steps: one epoch over 300 copies of the four corners, in order, so each
+# batch of 4 is the whole truth table (the same as epochs=300, without the per-epoch cost).
+mlp.fit(np.tile(X_xor, (300, 1)), np.tile(t_xor, 300), epochs=1, batch_size=4, shuffle=False, verbose=0)
 probs = mlp.predict(X_xor, verbose=0).ravel()
-print(f"Keras MLP: final loss {fit.history['loss'][-1]:.4f}, outputs {probs.round(3)}, "
+final_loss = mlp.evaluate(X_xor, t_xor, verbose=0)[0]
+print(f"Keras MLP: final loss {final_loss:.4f}, outputs {probs.round(3)}, "
       f"predictions {(probs >= 0.5).astype(int)}")
 
 fig, axes = plt.subplots(1, 3, figsize=(12, 4))
@@ -591,8 +615,10 @@ depends on the initial weights. That it finds one is what the hidden layer buys.
   them compute any Boolean function, but one unit cannot compute XOR.
 * A perceptron is the hyperplane $w \cdot x + b = 0$; $w$ is its normal and points
   to the side that outputs 1; distances are $(w \cdot x + b)/\|w\|$.
-* The rule $w \leftarrow w + \eta (t - o) x$ is stochastic gradient descent on the
-  perceptron criterion; from zero weights, $\eta$ has no effect.
+* The rule $w \leftarrow w + \eta (t - o) x$ takes stochastic gradient steps on the
+  perceptron criterion $J$; since $J$ is also 0 at $w = 0$, what guarantees
+  convergence is Novikoff's theorem, not the minimisation of $J$. From zero weights,
+  $\eta$ has no effect.
 * On separable data with margin $\gamma$ and radius $R$ it makes at most
   $(R/\gamma)^2$ updates (Novikoff); on non-separable data it never stops.
 * XOR violates four linear inequalities at once; a hidden layer of nonlinear units
