@@ -392,36 +392,51 @@ fig.savefig(FIGURES / "mini_alexnet_training.png", dpi=120)
 plt.close(fig)
 
 r"""
-Training accuracy sits *below* held-out accuracy in the first epochs: it is measured
-with dropout switched on, on thinned networks.
+Training accuracy sits *below* held-out accuracy: it is measured with dropout
+switched on, on thinned networks, and averaged over the epoch while the weights are
+still improving; held-out accuracy uses the whole network as it stands at the end of
+the epoch.
 
 What did conv1 learn? Each of its 32 kernels turns a digit into a $28 \times 28$
-feature map. Many respond to strokes of one orientation (horizontal, vertical,
-diagonal edges) or to one side of a stroke, the same kind of detectors the first
-layer of AlexNet learned on ImageNet (the paper's Figure 3 shows its 96 kernels).
+feature map. The figure pairs eight kernels (top) with the maps they make from one
+held-out digit (bottom), drawn *before* the ReLU so that the sign shows: red is
+positive (what the ReLU passes on), blue negative (what it zeroes), white zero. All
+kernels share one colour scale and all maps another, symmetric about zero, so
+colours compare across panels. A kernel whose positive weights sit on one side and
+negative weights on the other is an edge detector: its map lights up along the
+strokes of one orientation, or along one side of a stroke. This is the same kind of
+detector the first layer of AlexNet learned on ImageNet (the paper's Figure 3 shows
+its 96 kernels).
 """
 
-first_conv = keras.Model(mini.inputs[0], mini.layers[0].output)
-digit = images[held_out[:1]]
-maps = np.asarray(first_conv(digit))[0]  # (28, 28, 32)
-fig, axes = plt.subplots(3, 6, figsize=(8, 4.3))
-axes[0, 0].imshow(digit[0, ..., 0], cmap="gray_r")
-axes[0, 0].set_title(f"input: {digits.target[held_out[0]]}", fontsize=8)
-kernels = mini.layers[0].get_weights()[0]  # (5, 5, 1, 32)
-for idx, ax in enumerate(axes.flat[1:]):
-    if idx < 8:
-        ax.imshow(kernels[..., 0, idx], cmap="RdBu_r")
-        ax.set_title(f"kernel {idx}", fontsize=7)
-    else:
-        ax.imshow(maps[..., idx - 8], cmap="magma")
-        ax.set_title(f"map {idx - 8}", fontsize=7)
-for ax in axes.flat:
-    ax.set_xticks([])
-    ax.set_yticks([])
-fig.suptitle("conv1 of the trained mini-AlexNet: 8 kernels (5x5) and 9 feature maps (28x28)",
-             fontsize=9)
-fig.tight_layout()
-fig.savefig(FIGURES / "conv1_feature_maps.png", dpi=120)
+digit = images[held_out[0]]  # (32, 32, 1)
+kernels, biases = mini.layers[0].get_weights()  # (5, 5, 1, 32), (32,)
+pre_relu = conv2d_loops(digit, kernels, biases, stride=1)  # (28, 28, 32): the maps before the ReLU
+assert np.allclose(np.maximum(pre_relu, 0), np.asarray(mini.layers[0](digit[None]))[0], atol=1e-4)
+shown = range(8)
+w_lim = np.abs(kernels[..., 0, list(shown)]).max()  # one symmetric scale for all kernels ...
+z_lim = np.abs(pre_relu[..., list(shown)]).max()  # ... and one for all maps
+fig = plt.figure(figsize=(11, 3.0))
+grid = fig.add_gridspec(2, 11, width_ratios=[2.2, 0.3] + [1] * 8 + [0.12], wspace=0.15, hspace=0.3)
+ax = fig.add_subplot(grid[:, 0])
+ax.imshow(digit[..., 0], cmap="gray_r")
+ax.set_title(f"input: a {digits.target[held_out[0]]}", fontsize=9)
+ax.set_xticks([])
+ax.set_yticks([])
+for col, j in enumerate(shown):
+    top, bottom = fig.add_subplot(grid[0, col + 2]), fig.add_subplot(grid[1, col + 2])
+    kernel_image = top.imshow(kernels[..., 0, j], cmap="RdBu_r", vmin=-w_lim, vmax=w_lim)
+    map_image = bottom.imshow(pre_relu[..., j], cmap="RdBu_r", vmin=-z_lim, vmax=z_lim)
+    top.set_title(f"kernel {j}", fontsize=8)
+    bottom.set_title(f"map {j}", fontsize=8)
+    for a in (top, bottom):
+        a.set_xticks([])
+        a.set_yticks([])
+fig.colorbar(kernel_image, cax=fig.add_subplot(grid[0, -1])).ax.tick_params(labelsize=7)
+fig.colorbar(map_image, cax=fig.add_subplot(grid[1, -1])).ax.tick_params(labelsize=7)
+fig.suptitle("conv1 of the trained mini-AlexNet: kernels (5x5, top) and their feature maps "
+             "before the ReLU (28x28, bottom); red > 0 > blue", fontsize=9)
+fig.savefig(FIGURES / "conv1_feature_maps.png", dpi=120, bbox_inches="tight")
 plt.close(fig)
 
 r"""
