@@ -165,6 +165,7 @@ scaled orthogonal matrix (all its singular values equal the scale).
 x_long = rng.normal(size=(32, 60, 3))
 U_small = 0.3 * rng.normal(size=(3, 32))
 fig, ax = plt.subplots(figsize=(6, 3.5))
+orders_lost = {}  # scale -> orders of magnitude lost between lag 0 and lag 59
 for scale in (0.5, 0.9, 1.1, 1.5, 3.0):
     W_scaled = scale * np.linalg.qr(rng.normal(size=(32, 32)))[0]
     hs = rnn_forward(x_long, np.zeros((32, 32)), U_small, W_scaled, np.zeros(32))
@@ -172,6 +173,7 @@ for scale in (0.5, 0.9, 1.1, 1.5, 3.0):
     last_only[:, -1] = 1.0
     dx = rnn_backward(last_only, x_long, np.zeros((32, 32)), U_small, W_scaled, hs)["x"]
     norms = np.linalg.norm(dx, axis=(0, 2))[::-1]  # index = time lag before the last step
+    orders_lost[scale] = float(np.log10(norms[0] / norms[-1]))
     ax.semilogy(np.arange(60), norms, label=f"W = {scale} x orthogonal")
 ax.set(xlabel="time lag T - t (steps before the loss)", ylabel="gradient norm |dL/dx_t|",
        title="Gradient reaching an input t steps back")
@@ -179,10 +181,13 @@ ax.legend(fontsize=8)
 fig.tight_layout()
 fig.savefig(FIGURES / "vanishing_gradients.png", dpi=120)
 plt.close(fig)
+print("orders of magnitude lost over 59 steps:", {k: round(v, 1) for k, v in orders_lost.items()})
+assert 20 <= orders_lost[0.5] <= 25 and 8 <= orders_lost[0.9] <= 12, "update the text below"
 
 r"""
-Below scale 1 the gradient falls geometrically with the lag: at 0.5 it has lost
-about twenty orders of magnitude after 60 steps, at 0.9 about nine. Even at 1.1 it decays,
+Below scale 1 the gradient falls geometrically with the lag: at 0.5 it loses more
+than twenty orders of magnitude over the 60 steps, at 0.9 about nine (the printed
+line above has the measured numbers). Even at 1.1 it decays,
 because $\tanh' < 1$ wherever a unit is active. Well above 1 it *explodes* instead,
 and saturation only partly holds it back. Neither regime lets a simple RNN learn
 reliably that an input 50 steps back mattered: the useful window is a narrow band
@@ -304,7 +309,7 @@ left.legend(fontsize=8)
 example = "BPBTSSXXTVVEPE"
 example_x = np.eye(7, dtype="float32")[[ALPHABET.index(c) for c in example[:-1]]][None]
 probs = model.predict(example_x, verbose=0)[0]  # (len(example) - 1, 7)
-right.imshow(probs.T, cmap="Blues", vmin=0, vmax=1, aspect="auto")
+shown_probs = right.imshow(probs.T, cmap="Blues", vmin=0, vmax=1, aspect="auto")
 right.set(xticks=range(len(example) - 1), xticklabels=list(example[:-1]), yticks=range(7),
           yticklabels=list(ALPHABET), xlabel="symbol just read", ylabel="next symbol",
           title="Learned next-symbol probabilities on " + example)
@@ -312,16 +317,24 @@ for t, allowed in enumerate(legal_next(example)):
     for symbol in allowed:
         right.add_patch(plt.Rectangle((t - 0.5, ALPHABET.index(symbol) - 0.5), 1, 1, fill=False,
                                       edgecolor="C3", lw=1.2))
+fig.colorbar(shown_probs, ax=right, fraction=0.03, label="probability")
 fig.tight_layout()
 fig.savefig(FIGURES / "reber_training.png", dpi=120)
 plt.close(fig)
+inner_end = example.rindex("E", 0, len(example) - 1)  # the inner string's E
+lag = inner_end - 1  # the wrapping symbol was read at position 1
+print(f"after the inner E (position {inner_end}) the next symbol must repeat {example[1]!r} "
+      f"from position 1, read {lag} steps earlier; the model gives it probability "
+      f"{probs[inner_end, ALPHABET.index(example[1])]:.2f}")
+assert lag == 10, "update the text below"
 
 r"""
 The red boxes mark the legal next symbols. Inside the inner string the network
 splits its probability between the two arrows of the current node, as it should:
 the grammar itself flips a coin there. After the inner `E`, the only legal symbol is
-the `P` read twelve steps earlier; a network that learned it has carried that bit
-through its state across the whole inner string. In the assignment you build this
+the `P` read ten steps earlier (the lag is computed above, with the probability the
+model gives it); a network that predicts it has carried that bit through its state
+across the whole inner string. In the assignment you build this
 model, write the forward and backward pass yourself, and generate the strings.
 
 ## Summary
