@@ -47,10 +47,10 @@ from pathlib import Path
 import numpy as np
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-import matplotlib  # noqa: E402
+import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
 
 # Figures go to figures/ beside these notes (run as a notebook: beside the notebook, the
 # kernel's working folder), or to the folder named by $NEUROGRADE_FIGURES.
@@ -131,8 +131,8 @@ network that returns logits, and the losses of sections 1 and 4. The figure
 trained discriminator $\sigma(D(x))$ and the optimal $D^*$ for the current generator.
 """
 
-import keras  # noqa: E402
-import tensorflow as tf  # noqa: E402
+import keras
+import tensorflow as tf
 
 keras.utils.set_random_seed(3)
 rng = np.random.default_rng(0)
@@ -284,29 +284,80 @@ $$L_G = -\mathbb E_z[\log D(G(z))], \qquad
 \frac{\partial}{\partial \ell}\big(-\log \sigma(\ell)\big) = -(1 - \sigma(\ell)) \to -1
 \quad (\ell \to -\infty).$$
 
-Both losses have the same fixed point ($D(G(z))$ pushed up) but the non-saturating one
-gives a strong gradient when $D$ wins. In code it is the binary cross-entropy of the
-fakes with label 1: the generator is trained as if its samples were real.
+Both push $D(G(z))$ up, but the non-saturating one gives a strong gradient when $D$
+wins. In code it is the binary cross-entropy of the fakes with label 1: the generator
+is trained as if its samples were real.
+
+**The game is no longer zero-sum.** With this loss the generator no longer minimises
+the $V$ that the discriminator maximises, and it no longer follows the JSD. Hold $D$
+at $D^*$ for the current generator while $G$ takes its step (as alternating training
+does, approximately). The saturating loss $\mathbb E_{p_g}[\log(1 - D^*)]$ then has
+the gradient of $2\,\mathrm{JSD}(p_{data} \,\|\, p_g)$, as section 3 predicts. The
+non-saturating loss $\mathbb E_{p_g}[-\log D^*]$ has the gradient of
+
+$$\mathrm{KL}(p_g \,\|\, p_{data}) - 2\,\mathrm{JSD}(p_{data} \,\|\, p_g)$$
+
+(Arjovsky and Bottou, 2017), because
+$\mathbb E_{p_g}[-\log D^*] = \mathrm{KL}(p_g \| p_{data}) - 2\,\mathrm{JSD} + \log 4
++ \mathbb E_{p_{data}}[\log D^*]$ and the last term does not involve $G$'s samples.
+The reverse KL punishes fakes where there is no data heavily but leaves parts of
+$p_{data}$ that $G$ never produces almost unpunished, and the $-2\,\mathrm{JSD}$ term
+even rewards moving *away* from the data: one explanation of why GANs drop modes.
+The code below checks the gradient identity by finite differences on a discrete space.
 
 **From logits.** Both losses should be computed from the logit, not from a
 probability: $-\log\sigma(\ell) = \mathrm{softplus}(-\ell)$ and
-$-\log(1 - \sigma(\ell)) = \mathrm{softplus}(\ell)$, which are exact for any $\ell$,
-while `log(sigmoid(l))` gives $-\infty$ for $\ell \approx -100$ in float32 and a
-probability-based cross-entropy clips it (Keras clips at $10^{-7}$: a loss of 16.1
-instead of 100). So the discriminator's last layer has no activation, and the losses
-use `from_logits=True`.
+$-\log(1 - \sigma(\ell)) = \mathrm{softplus}(\ell)$, which are exact for any $\ell$.
+`log(sigmoid(l))` is not: in float32, $\sigma(\ell) \approx e^{\ell}$ **underflows**
+to 0 once $e^{\ell}$ drops below the smallest normal number (about $10^{-38}$, so
+$\ell \lesssim -88$), and $\log 0 = -\infty$. A probability-based cross-entropy avoids
+the $-\infty$ by clipping (Keras clips at $10^{-7}$), which caps the loss at 16.1
+where it should be 100. So the discriminator's last layer has no activation, and the
+losses use `from_logits=True`. The code prints all three for $\ell = -100$.
 """
+
+# With D held fixed at D* of the current generator q, the gradient of E_q[-log D] with
+# respect to q equals that of KL(q || p) - 2 JSD(p || q): central differences along a
+# direction that keeps q a distribution.
+p_full, q_full = np.array([0.1, 0.4, 0.3, 0.2]), np.array([0.3, 0.1, 0.4, 0.2])
+d_fixed = p_full / (p_full + q_full)
+direction, eps = np.array([1.0, -1.0, 0.5, -0.5]), 1e-6
+
+
+def slope(f):
+    return (f(q_full + eps * direction) - f(q_full - eps * direction)) / (2 * eps)
+
+
+ns_slope = slope(lambda q: np.sum(q * -np.log(d_fixed)))
+divergence_slope = slope(lambda q: kl(q, p_full) - 2 * jsd(p_full, q))
+saturating_slope = slope(lambda q: np.sum(q * np.log(1 - d_fixed)))
+jsd_slope = slope(lambda q: 2 * jsd(p_full, q))
+print(f"non-saturating loss: slope {ns_slope:.6f}; KL(p_g||p_data) - 2 JSD: slope {divergence_slope:.6f}")
+print(f"saturating loss: slope {saturating_slope:.6f}; 2 JSD: slope {jsd_slope:.6f}")
+assert abs(ns_slope - divergence_slope) < 1e-6
+
+far_off = tf.constant([[-100.0]])  # a fake that D rejects with logit -100; its label for G is 1
+print("at logit -100, float32: log(sigmoid(l)) =", float(tf.math.log(tf.sigmoid(far_off))[0, 0]),
+      "| -softplus(-l) =", float(-tf.nn.softplus(-far_off)[0, 0]),
+      "| Keras cross-entropy from the probability:",
+      round(float(keras.losses.BinaryCrossentropy()(tf.ones((1, 1)), tf.sigmoid(far_off))), 1),
+      "| from the logit:", round(float(bce(tf.ones((1, 1)), far_off)), 1))
 
 logit = np.linspace(-8, 8, 400)
 fig, axes = plt.subplots(1, 2, figsize=(10, 3.2))
-axes[0].plot(sigmoid(logit), np.log(1 - sigmoid(logit)), label="saturating: $\\log(1 - D)$")
-axes[0].plot(sigmoid(logit), -np.log(sigmoid(logit)), label="non-saturating: $-\\log D$")
+axes[0].plot(sigmoid(logit), np.log(1 - sigmoid(logit)), label=r"saturating: $\log(1 - D)$")
+axes[0].plot(sigmoid(logit), -np.log(sigmoid(logit)), label=r"non-saturating: $-\log D$")
 axes[0].set(xlabel="$D(G(z))$", ylabel="generator loss")
 axes[1].plot(logit, np.abs(-sigmoid(logit)), label="saturating")
 axes[1].plot(logit, np.abs(-(1 - sigmoid(logit))), label="non-saturating")
-axes[1].set(xlabel="logit $\\ell$ of $D(G(z))$", ylabel="|d loss / d logit|", yscale="log")
+axes[1].set(xlabel=r"logit $\ell$ of $D(G(z))$", ylabel="|d loss / d logit|", yscale="log")
 axes[1].axvspan(-8, -3, color="grey", alpha=0.15)
-axes[1].text(-7.6, 2e-3, "D rejects the fakes\\n(early training)", fontsize=8)
+axes[1].text(-7.6, 2e-3, "D rejects the fakes\n(early training)", fontsize=8)
+for at in (-3, -8):  # the ratio of the two gradients is e^logit
+    ratio = (1 - sigmoid(at)) / sigmoid(at)
+    axes[1].annotate(f"{ratio:,.0f}x smaller", (at, sigmoid(at)), xytext=(6, -4),
+                     textcoords="offset points", fontsize=8)
+    print(f"logit {at}: the saturating gradient is {ratio:,.0f} times smaller than the non-saturating one")
 for ax in axes:
     ax.legend(fontsize=8)
 fig.tight_layout()
@@ -316,8 +367,11 @@ plt.close(fig)
 r"""
 `generator_loss_gradients.png`: left, the two generator losses against $D(G(z))$;
 right, the size of their gradient with respect to the logit. Where $D$ rejects the
-fakes (shaded), the saturating loss's gradient is $\sigma(\ell) \approx e^{\ell}$, thousands
-of times smaller than the non-saturating one.
+fakes (shaded), the saturating loss's gradient is $\sigma(\ell)$ and the
+non-saturating one's $1 - \sigma(\ell)$: their ratio is exactly $e^{\ell}$, so the
+saturating gradient is about 20 times smaller at $\ell = -3$ and about 3,000 times
+smaller at $\ell = -8$ (printed above). The further $D$ pushes the fakes' logits
+down, the wider the gap.
 
 ## 5. Conditioning on a label
 
@@ -351,7 +405,7 @@ Below, a conditional GAN trains on scikit-learn's digits and its samples for eac
 label are drawn at several points of training (`cgan_digits_during_training.png`).
 """
 
-from sklearn.datasets import load_digits  # noqa: E402
+from sklearn.datasets import load_digits
 
 digits = load_digits()
 images = (digits.data / 8.0 - 1.0).astype("float32").reshape(-1, 8, 8, 1)
@@ -414,13 +468,26 @@ for step in range(1, 801):
         print(f"step {step:4d}: d_loss {float(d_loss):.3f}, g_loss {float(g_loss):.3f}, "
               f"samples recognised as their label {np.mean(nearest == y_fixed):.0%}")
 
-fig, axes = plt.subplots(1, len(snapshots), figsize=(12, 4.2))
+
+
+def tile(samples, rows, cols, gutter=1):
+    """(rows * cols, 64) samples -> one image of 8x8 tiles separated by NaN gutters."""
+    size = 8 + gutter
+    sheet = np.full((rows * size - gutter, cols * size - gutter), np.nan)
+    for i, sample in enumerate(samples.reshape(-1, 8, 8)):
+        r, c = divmod(i, cols)
+        sheet[r * size:r * size + 8, c * size:c * size + 8] = sample
+    return sheet
+
+
+ink = plt.get_cmap("gray_r").with_extremes(bad="#c6d4e6")  # gutters in a colour no pixel has
+fig, axes = plt.subplots(1, len(snapshots), figsize=(12, 4.6))
 for ax, (step, fakes) in zip(axes, snapshots.items()):
-    grid = fakes.reshape(10, 6, 8, 8).transpose(0, 2, 1, 3).reshape(80, 48)
-    ax.imshow(grid, cmap="gray_r", vmin=-1, vmax=1)
-    ax.set_title(f"after {step} steps", fontsize=9)
+    ax.imshow(tile(fakes, 10, 6), cmap=ink, vmin=-1, vmax=1)
+    ax.set_title(f"after {step} step{'' if step == 1 else 's'}", fontsize=9)
     ax.set_xticks([])
-    ax.set_yticks(np.arange(4, 80, 8), [str(k) for k in range(10)], fontsize=7)
+    ax.set_yticks(np.arange(10) * 9 + 3.5, [str(k) for k in range(10)], fontsize=7)
+axes[0].set_ylabel("label asked for")
 fig.suptitle("conditional GAN on 8x8 digits: one row per label, same z in every panel",
              fontsize=10)
 fig.tight_layout()
@@ -430,8 +497,10 @@ plt.close(fig)
 r"""
 In the first panel (step 1) the samples are noise with no trace of their label. By
 step 100 they are blobs; the label starts to show around step 300; by step 800 most
-rows are their digit, and the six samples of a row differ (they come from different
-$z$): the generator has not collapsed to one image per label.
+rows are their digit (the printed share of samples whose nearest class mean is the
+label asked for climbs from chance, about 10%, to about 90%), and the six samples of
+a row differ (they come from different $z$): the generator has not collapsed to one
+image per label.
 
 What to watch in the losses: a discriminator loss near $2\log 2 \approx 1.39$ and a
 generator loss near $\log 2 \approx 0.69$ are the equilibrium values ($D = 1/2$). A
@@ -442,3 +511,20 @@ weak; oscillation around the equilibrium values is normal.
 print(f"final losses: d {np.mean([h[0] for h in history[-50:]]):.3f} (2 log 2 = "
       f"{2 * np.log(2):.3f}), g {np.mean([h[1] for h in history[-50:]]):.3f}")
 print(f"notes ran in {time.perf_counter() - START:.1f} s")
+
+r"""
+## Summary
+
+- A GAN trains a generator $G$ and a discriminator $D$ on the game
+  $\min_G \max_D V(D, G)$; $D$ is a binary classifier of real against generated.
+- For a fixed $G$ the best discriminator is $D^* = p_{data} / (p_{data} + p_g)$; at
+  $D^*$, $V = -\log 4 + 2\,\mathrm{JSD}(p_{data} \| p_g)$, minimised exactly when
+  $p_g = p_{data}$, where $D^* = 1/2$ everywhere.
+- The saturating generator loss gives $G$ almost no gradient when $D$ wins; the
+  non-saturating $-\log D(G(z))$ fixes that at the price of a game that is no longer
+  zero-sum (at $D^*$ its gradient is that of $\mathrm{KL}(p_g \| p_{data}) - 2\,\mathrm{JSD}$).
+- Compute both losses from logits (softplus), never as `log(sigmoid(l))`, which
+  underflows.
+- A conditional GAN feeds the label to both networks; the discriminator must see it,
+  or nothing makes $G$ obey it.
+"""
