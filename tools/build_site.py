@@ -75,12 +75,18 @@ def cache_key(nb: nbformat.NotebookNode) -> str:
     return hashlib.sha256(json.dumps([_versions(), code]).encode()).hexdigest()[:20]
 
 
-def execute(path: str) -> tuple[str, float]:
-    """Run one notebook top to bottom in its own folder and save it with its outputs."""
+def execute(path: str, threads: int = 1) -> tuple[str, float]:
+    """Run one notebook top to bottom in its own folder and save it with its outputs.
+
+    `threads` caps the math libraries' thread pools in the kernel, so that notebooks
+    running side by side share the cores instead of fighting over them."""
     from nbclient import NotebookClient
 
     os.environ.pop("NEUROGRADE_FIGURES", None)  # figures go beside the notebook
     os.environ.update(MPLBACKEND="Agg", TF_CPP_MIN_LOG_LEVEL="3", PYDEVD_DISABLE_FILE_VALIDATION="1")
+    for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "TF_NUM_INTRAOP_THREADS",
+                 "TF_NUM_INTEROP_THREADS"):
+        os.environ[name] = str(threads)
     start = time.perf_counter()
     nb = nbformat.read(path, as_version=4)
     NotebookClient(nb, timeout=CELL_TIMEOUT_S, kernel_name="python3",
@@ -117,7 +123,8 @@ def execute_all(notebooks: list[Path], jobs: int, cache: Path | None) -> None:
         return
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=context) as pool:
-        futures = {pool.submit(execute, str(path)): (path, hit) for path, hit in todo}
+        threads = max(1, (os.cpu_count() or 1) // max(1, jobs))
+        futures = {pool.submit(execute, str(path), threads): (path, hit) for path, hit in todo}
         failures = []
         for future, (path, hit) in futures.items():
             try:

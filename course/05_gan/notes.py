@@ -187,9 +187,12 @@ fig.savefig(FIGURES / "gan_1d_training.png", dpi=110)
 plt.close(fig)
 
 r"""
-At step 1 the discriminator is untrained. By step 300 it separates the two
-distributions almost perfectly and the generator, pushed by it, is moving right; the
-trained $D$ follows $D^*$ where there are samples and is arbitrary where there are none.
+At step 1 the discriminator is untrained. By step 300 it has learned: where there
+are samples, the trained $D$ follows $D^*$ closely (it cannot separate the two
+distributions completely, since they overlap, and neither can $D^*$), and where there
+are none it is arbitrary. The generator, pushed by it, has moved right and widened;
+by step 1000 it has covered half the distance to the data's mean and is still three
+times too wide (its printed parameters show both).
 By step 3000 the generator is about $0.8 z + 2$, that is $p_g \approx p_{data}$, and the
 trained discriminator is close to $1/2$ over the whole data range, with losses near
 the equilibrium values $2 \log 2 \approx 1.386$ (discriminator) and $\log 2 \approx 0.693$
@@ -298,8 +301,11 @@ non-saturating loss $\mathbb E_{p_g}[-\log D^*]$ has the gradient of
 $$\mathrm{KL}(p_g \,\|\, p_{data}) - 2\,\mathrm{JSD}(p_{data} \,\|\, p_g)$$
 
 (Arjovsky and Bottou, 2017), because
-$\mathbb E_{p_g}[-\log D^*] = \mathrm{KL}(p_g \| p_{data}) - 2\,\mathrm{JSD} + \log 4
-+ \mathbb E_{p_{data}}[\log D^*]$ and the last term does not involve $G$'s samples.
+
+$$\mathbb E_{p_g}[-\log D^*] = \mathrm{KL}(p_g \,\|\, p_{data}) - 2\,\mathrm{JSD}(p_{data} \,\|\, p_g)
+  + \log 4 + \mathbb E_{p_{data}}[\log D^*]$$
+
+and the last term does not involve $G$'s samples.
 The reverse KL punishes fakes where there is no data heavily but leaves parts of
 $p_{data}$ that $G$ never produces almost unpunished, and the $-2\,\mathrm{JSD}$ term
 even rewards moving *away* from the data: one explanation of why GANs drop modes.
