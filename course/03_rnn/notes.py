@@ -176,7 +176,7 @@ for scale in (0.5, 0.9, 1.1, 1.5, 3.0):
     orders_lost[scale] = float(np.log10(norms[0] / norms[-1]))
     ax.semilogy(np.arange(60), norms, label=f"W = {scale} x orthogonal")
 ax.set(xlabel="time lag T - t (steps before the loss)", ylabel="gradient norm |dL/dx_t|",
-       title="Gradient reaching an input t steps back")
+       title="Gradient reaching the input T - t steps before the loss")
 ax.legend(fontsize=8)
 fig.tight_layout()
 fig.savefig(FIGURES / "vanishing_gradients.png", dpi=120)
