@@ -1,4 +1,4 @@
-"""
+r"""
 Title: From the M-P neuron to the multilayer perceptron
 Description: The McCulloch-Pitts threshold unit, the perceptron as a hyperplane, its
     learning rule derived, Novikoff's convergence theorem proved and measured, why
@@ -6,40 +6,41 @@ Description: The McCulloch-Pitts threshold unit, the perceptron as a hyperplane,
     one trained with Keras.
 Prerequisites: vectors and dot products, the Cauchy-Schwarz inequality, a first
     look at gradient descent.
+Assignment: perceptron
 """
 
-"""
+r"""
 ## The McCulloch-Pitts neuron (1943)
 
 McCulloch and Pitts, in *A logical calculus of the ideas immanent in nervous
 activity* (1943), modelled a neuron as a unit that either fires or does not. Their
 unit is simpler than the one usually drawn under its name:
 
-* its inputs are **binary**, $x_i \\in \\{0, 1\\}$ (a presynaptic neuron fired or not);
+* its inputs are **binary**, $x_i \in \{0, 1\}$ (a presynaptic neuron fired or not);
 * each input is either **excitatory** or **inhibitory**; all excitatory inputs
   count the same (there are no real-valued weights, and nothing is learned: a net
   is *designed*, like a circuit);
-* the unit has a fixed integer **threshold** $\\theta$;
+* the unit has a fixed integer **threshold** $\theta$;
 * inhibition is **absolute**: if any inhibitory input is active the unit stays
-  silent; otherwise it fires when at least $\\theta$ excitatory inputs are active.
+  silent; otherwise it fires when at least $\theta$ excitatory inputs are active.
 
-$$y = \\begin{cases} 1 & \\text{if no inhibitory input is active and }
-\\sum_{i \\in \\text{exc}} x_i \\ge \\theta,\\\\ 0 & \\text{otherwise.}\\end{cases}$$
+$$y = \begin{cases} 1 & \text{if no inhibitory input is active and }
+\sum_{i \in \text{exc}} x_i \ge \theta,\\ 0 & \text{otherwise.}\end{cases}$$
 
 "Excitatory" and "inhibitory" describe the *inputs* (synapses). The output is just
 "fires" (1) or "silent" (0); it is not itself an inhibitory or excitatory state.
 
-**What one unit computes.** With $n$ excitatory inputs, $\\theta = n$ gives AND,
-$\\theta = 1$ gives OR, and any $\\theta = k$ gives "at least $k$ of $n$". One
-inhibitory input $b$ with an excitatory $a$ and $\\theta = 1$ gives
-$a \\wedge \\neg b$; an inhibitory input alone with $\\theta = 0$ gives NOT. A single
-unit always computes "no inhibitor active AND at least $\\theta$ excitatory inputs
+**What one unit computes.** With $n$ excitatory inputs, $\theta = n$ gives AND,
+$\theta = 1$ gives OR, and any $\theta = k$ gives "at least $k$ of $n$". One
+inhibitory input $b$ with an excitatory $a$ and $\theta = 1$ gives
+$a \wedge \neg b$; an inhibitory input alone with $\theta = 0$ gives NOT. A single
+unit always computes "no inhibitor active AND at least $\theta$ excitatory inputs
 active", so it is monotone in its excitatory inputs.
 
 **What it cannot compute.** XOR is out of reach of one unit: if $a$ is excitatory,
-$(1, 0) \\mapsto 1$ needs $\\theta \\le 1$; if $b$ is excitatory too, $(1, 1)$ then
+$(1, 0) \mapsto 1$ needs $\theta \le 1$; if $b$ is excitatory too, $(1, 1)$ then
 also fires; if $b$ is inhibitory, $(0, 1)$ can never fire. With $a$ inhibitory,
-swap the roles of $a$ and $b$. (The general reason,
+swap the roles of $a$ and $b$; with both inhibitory, only $(0, 0)$ can fire. (The general reason,
 linear separability, comes below.) *Networks* of M-P units compute every Boolean
 function: one AND-like unit per true row of the truth table (with inhibitory
 inputs for the negated variables) and an OR unit on top. With loops, such nets
@@ -54,7 +55,7 @@ inhibition and a fixed threshold, and no learning rule.
 
 The figure shows the firing regions of three two-input M-P units: the four inputs
 sit on the corners of the unit square, and the threshold line
-$x_1 + x_2 = \\theta$ separates the corners that fire from those that do not.
+$x_1 + x_2 = \theta$ separates the corners that fire from those that do not.
 """
 
 import os
@@ -70,7 +71,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.ticker import NullFormatter
 
-FIGURES = Path(os.environ.get("NEUROGRADE_FIGURES", Path(__file__).parent / "figures"))
+# Figures go to figures/ beside these notes (run as a notebook: beside the notebook, the
+# kernel's working folder), or to the folder named by $NEUROGRADE_FIGURES.
+HERE = Path(__file__).parent if "__file__" in globals() else Path.cwd()
+FIGURES = Path(os.environ.get("NEUROGRADE_FIGURES", HERE / "figures"))
 FIGURES.mkdir(parents=True, exist_ok=True)
 keras.utils.set_random_seed(0)
 rng = np.random.default_rng(0)
@@ -119,80 +123,101 @@ fig.tight_layout()
 fig.savefig(FIGURES / "mp_neuron_gates.png", dpi=120)
 plt.close(fig)
 
-"""
+r"""
 ## The perceptron is a hyperplane
 
-Rosenblatt's perceptron gives each real input $x \\in \\mathbb{R}^d$ a real weight and
-adds a bias $b$ (the negative of a threshold, $b = -\\theta$):
+Rosenblatt's perceptron gives each real input $x \in \mathbb{R}^d$ a real weight and
+adds a bias $b$ (the negative of a threshold, $b = -\theta$):
 
-$$o = \\mathrm{step}(w \\cdot x + b), \\qquad \\mathrm{step}(z) = \\begin{cases} 1 & z \\ge 0\\\\
-0 & z < 0. \\end{cases}$$
+$$o = \mathrm{step}(w \cdot x + b), \qquad \mathrm{step}(z) = \begin{cases} 1 & z \ge 0\\
+0 & z < 0. \end{cases}$$
 
-The inputs where it switches form the **hyperplane** $w \\cdot x + b = 0$: a line in
+The inputs where it switches form the **hyperplane** $w \cdot x + b = 0$: a line in
 2-D, a plane in 3-D. Its geometry:
 
 * $w$ is **normal** to the hyperplane: for two points $x, x'$ on it,
-  $w \\cdot (x - x') = 0$, so $w$ is orthogonal to every direction inside it;
+  $w \cdot (x - x') = 0$, so $w$ is orthogonal to every direction inside it;
 * $w$ **points to the side that outputs 1**: moving from the plane along $w$ raises
-  $w \\cdot x + b$;
-* the **signed distance** of a point to the hyperplane is $(w \\cdot x + b) / \\|w\\|$,
-  and the plane lies at distance $|b| / \\|w\\|$ from the origin;
+  $w \cdot x + b$;
+* the **signed distance** of a point to the hyperplane is $(w \cdot x + b) / \|w\|$,
+  and the plane lies at distance $|b| / \|w\|$ from the origin;
 * multiplying $(w, b)$ by any $c > 0$ changes neither the plane nor any prediction.
 
 A set of labelled points is **linearly separable** if some hyperplane has all the
 1s on one side and all the 0s on the other.
 
 **A correction to the source article.** It writes the decision surface as
-$w \\cdot x = 0$. That is only right once the bias is folded into $w$ as the weight
+$w \cdot x = 0$. That is only right once the bias is folded into $w$ as the weight
 of a constant input $x_0 = 1$; as written, with $x$ the real inputs, it forces
 every boundary through the origin. Then $(0, 0)$ always has $z = 0$ and gets the
 same output whatever the weights (1 with our step), so not even AND or OR, which
-need $(0, 0) \\mapsto 0$, can be represented. We keep $b$ explicit, and
-write $\\tilde x = (x, 1)$, $\\tilde w = (w, b)$ when it is convenient to fold it
-in, so that $w \\cdot x + b = \\tilde w \\cdot \\tilde x$.
+need $(0, 0) \mapsto 0$, can be represented. We keep $b$ explicit, and
+write $\tilde x = (x, 1)$, $\tilde w = (w, b)$ when it is convenient to fold it
+in, so that $w \cdot x + b = \tilde w \cdot \tilde x$.
 
 ## The learning rule
 
 Rosenblatt's rule visits the examples one at a time and changes the weights only
 when the current example is misclassified:
 
-$$w \\leftarrow w + \\eta\\,(t - o)\\,x, \\qquad b \\leftarrow b + \\eta\\,(t - o),$$
+$$w \leftarrow w + \eta\,(t - o)\,x, \qquad b \leftarrow b + \eta\,(t - o),$$
 
-with $t \\in \\{0, 1\\}$ the target, $o$ the output and $\\eta > 0$ the learning rate.
+with $t \in \{0, 1\}$ the target, $o$ the output and $\eta > 0$ the learning rate.
 $t - o$ is $0$ on a correct answer, $+1$ when the unit said 0 instead of 1, $-1$
 when it said 1 instead of 0.
 
-**Where it comes from.** Relabel the targets $y = 2t - 1 \\in \\{-1, +1\\}$. An
-example is misclassified exactly when $y\\,\\tilde w \\cdot \\tilde x \\le 0$ (with our
-step, $z = 0$ counts as output 1, so a $y = +1$ example at $z = 0$ is correct; the
-inequality still holds on every mistake). The **perceptron criterion**
+**Where it comes from.** Relabel the targets $y = 2t - 1 \in \{-1, +1\}$ and write
+$z = \tilde w \cdot \tilde x$ for the score. With our step, $z = 0$ counts as output 1,
+so a negative example ($y = -1$) is misclassified when $z \ge 0$ and a positive one
+when $z < 0$. Every mistake therefore has $y\, z \le 0$. The converse fails in one
+case: a positive example exactly on the boundary has $y z = 0$ and is classified
+correctly. The **perceptron criterion** sums over the set $\mathcal{M}(\tilde w)$ of
+misclassified examples:
 
-$$J(\\tilde w) = \\sum_{i \\in \\mathcal{M}(\\tilde w)} -y_i\\, \\tilde w \\cdot \\tilde x_i \\;\\ge 0,$$
+$$J(\tilde w) = \sum_{i \in \mathcal{M}(\tilde w)} -y_i\, \tilde w \cdot \tilde x_i \;\ge 0 .$$
 
-summed over the misclassified set $\\mathcal{M}$, is zero exactly when nothing is
-misclassified. The gradient of one term is $-y_i \\tilde x_i$, so a stochastic
-gradient step on one misclassified example is
+Every term is $\ge 0$, and $J = 0$ when nothing is misclassified. The converse
+fails badly: at $\tilde w = 0$ every score is 0, every negative example is
+misclassified, and yet every term is $-y_i \cdot 0 = 0$. $J$ has the **trivial
+minimiser** $\tilde w = 0$ (and since $J(c \tilde w) = c\, J(\tilde w)$ for $c > 0$,
+shrinking any $\tilde w$ lowers it too), so "minimise $J$" does not say what we want,
+and the rule is analysed through Novikoff's theorem below rather than as a
+minimisation of $J$. What $J$ does supply is the direction of each step. The
+gradient of one term is $-y_i \tilde x_i$, so a stochastic gradient step on one
+misclassified example is
 
-$$\\tilde w \\leftarrow \\tilde w + \\eta\\, y_i\\, \\tilde x_i ,$$
+$$\tilde w \leftarrow \tilde w + \eta\, y_i\, \tilde x_i ,$$
 
-and on a mistake $y_i = t_i - o_i$: it is Rosenblatt's rule. The update moves the
-score of that example the right way, by a fixed amount:
+and on a mistake $y_i = t_i - o_i$: it is Rosenblatt's rule. The update raises that
+example's signed score by $\eta \|\tilde x\|^2$:
 
-$$y\\,(\\tilde w + \\eta y \\tilde x) \\cdot \\tilde x
-= y\\, \\tilde w \\cdot \\tilde x + \\eta \\|\\tilde x\\|^2 .$$
+$$y\,(\tilde w + \eta y \tilde x) \cdot \tilde x
+= y\, \tilde w \cdot \tilde x + \eta \|\tilde x\|^2 .$$
 
 Geometrically it tips the normal $w$ towards a missed positive (or away from a
 wrongly accepted negative), rotating the boundary past the point if the step is
 large enough, and possibly spoiling other points; that is why we need a theorem.
 
 The implementation below follows the rule literally, with one pass over the
-examples per epoch, stopping after the first epoch without a mistake.
+examples per epoch, stopping after the first epoch without a mistake. It starts by
+evaluating $J$ at $\tilde w = 0$ on the AND gate.
 """
 
 
 def step(z):
     return (np.asarray(z) >= 0).astype(int)
 
+
+def criterion(w, b, X, t):
+    """The perceptron criterion J and the number of misclassified examples."""
+    z, y = X @ w + b, 2 * np.asarray(t) - 1
+    wrong = step(z) != t
+    return float(np.sum(-y[wrong] * z[wrong])), int(wrong.sum())
+
+
+J0, wrong0 = criterion(np.zeros(2), 0.0, CORNERS, np.array([0, 0, 0, 1]))
+print(f"AND at w = 0, b = 0: J = {J0}, with {wrong0} of 4 examples misclassified")
+assert J0 == 0 and wrong0 == 3
 
 def perceptron_epochs(X, t, eta=1.0, max_epochs=100, w0=None, b0=0.0):
     """Online perceptron rule. Yields (w, b, mistakes in that epoch) after each epoch.
@@ -222,7 +247,7 @@ for gate, targets in GATES.items():
     print(f"{gate:4s}: {outcome} after {len(history):2d} epochs, w = {w}, b = {b:+.0f}, "
           f"outputs {step(CORNERS @ w + b)}, mistakes per epoch {[h[2] for h in history[:8]]}")
 
-"""
+r"""
 AND, OR and NAND converge within a few epochs. XOR never does: the weights keep
 cycling through the same few values, each epoch makes mistakes, and only the cap
 on epochs stops the loop.
@@ -233,14 +258,14 @@ data are linearly separable; on XOR, or on any overlapping classes, it runs
 forever, so a real implementation needs an epoch limit (or the pocket algorithm,
 which keeps the best weights seen). (2) It says the learning rate tempers each step
 and should be small, e.g. 0.1, perhaps decaying. For the perceptron started from
-zero weights, $\\eta$ changes nothing: every weight vector of the run with rate
-$\\eta$ is exactly $\\eta$ times that of the run with rate 1, and scaling by $\\eta > 0$
+zero weights, $\eta$ changes nothing: every weight vector of the run with rate
+$\eta$ is exactly $\eta$ times that of the run with rate 1, and scaling by $\eta > 0$
 never changes a sign, so the predictions, the mistakes and the number of epochs
 are identical. (In floating point use powers of two to see this exactly: $0.1$ is
 not exactly representable, and rounding can move a score that should be exactly 0.)
-$\\eta$ only matters relative to non-zero initial weights. Small, decaying rates
+$\eta$ only matters relative to non-zero initial weights. Small, decaying rates
 belong to gradient descent on a smooth loss, such as the Widrow-Hoff delta rule
-$w \\leftarrow w + \\eta\\,(t - w \\cdot x)\\,x$, which uses the *linear* output rather
+$w \leftarrow w + \eta\,(t - w \cdot x)\,x$, which uses the *linear* output rather
 than the thresholded one and converges to a least-squares fit even on data that
 are not separable.
 """
@@ -251,7 +276,7 @@ runs = {eta: [m for *_, m in perceptron_epochs(X_sep, t_sep, eta=eta)] for eta i
 print("mistakes per epoch for eta = 1, 1/8, 2^-10:", *runs.values(), sep="\n  ")
 assert runs[1.0] == runs[0.125] == runs[2.0**-10], "the learning rate changed the run"
 
-"""
+r"""
 ## The perceptron at work on a separable problem
 
 Forty points, separable with a margin, and the boundary after some of the epochs
@@ -309,67 +334,67 @@ fig.tight_layout()
 fig.savefig(FIGURES / "perceptron_epochs.png", dpi=120)
 plt.close(fig)
 
-"""
+r"""
 ## The convergence theorem (Novikoff, 1962)
 
-**Theorem.** Let $\\tilde x_1, \\dots, \\tilde x_n$ be augmented inputs with labels
-$y_i \\in \\{-1, +1\\}$, and suppose that
+**Theorem.** Let $\tilde x_1, \dots, \tilde x_n$ be augmented inputs with labels
+$y_i \in \{-1, +1\}$, and suppose that
 
-* $\\|\\tilde x_i\\| \\le R$ for all $i$, and
-* some unit vector $u$ ($\\|u\\| = 1$) separates them with **margin** $\\gamma > 0$:
-  $y_i\\, u \\cdot \\tilde x_i \\ge \\gamma$ for all $i$.
+* $\|\tilde x_i\| \le R$ for all $i$, and
+* some unit vector $u$ ($\|u\| = 1$) separates them with **margin** $\gamma > 0$:
+  $y_i\, u \cdot \tilde x_i \ge \gamma$ for all $i$.
 
-Then the perceptron started at $\\tilde w_0 = 0$, visiting the examples in any order
-and with any $\\eta > 0$, makes at most $(R / \\gamma)^2$ updates. In particular it
-stops: after at most $(R/\\gamma)^2 + 1$ epochs one full pass makes no mistake.
+Then the perceptron started at $\tilde w_0 = 0$, visiting the examples in any order
+and with any $\eta > 0$, makes at most $(R / \gamma)^2$ updates. In particular it
+stops: after at most $(R/\gamma)^2 + 1$ epochs one full pass makes no mistake.
 
-**Proof.** Let $\\tilde w_k$ be the weights after the $k$-th update, made on an
-example $(\\tilde x, y)$ that was misclassified, so $y\\, \\tilde w_{k-1} \\cdot \\tilde x \\le 0$,
-and $\\tilde w_k = \\tilde w_{k-1} + \\eta\\, y\\, \\tilde x$.
+**Proof.** Let $\tilde w_k$ be the weights after the $k$-th update, made on an
+example $(\tilde x, y)$ that was misclassified, so $y\, \tilde w_{k-1} \cdot \tilde x \le 0$,
+and $\tilde w_k = \tilde w_{k-1} + \eta\, y\, \tilde x$.
 
 *The weights move towards $u$ at a steady rate.* Taking the dot product with $u$,
 
-$$u \\cdot \\tilde w_k = u \\cdot \\tilde w_{k-1} + \\eta\\, y\\, u \\cdot \\tilde x
-\\;\\ge\\; u \\cdot \\tilde w_{k-1} + \\eta \\gamma ,$$
+$$u \cdot \tilde w_k = u \cdot \tilde w_{k-1} + \eta\, y\, u \cdot \tilde x
+\;\ge\; u \cdot \tilde w_{k-1} + \eta \gamma ,$$
 
-and by induction from $\\tilde w_0 = 0$, $\\; u \\cdot \\tilde w_k \\ge k \\eta \\gamma$.
+and by induction from $\tilde w_0 = 0$, $\; u \cdot \tilde w_k \ge k \eta \gamma$.
 
 *Their length grows slowly.* Expanding the square,
 
-$$\\|\\tilde w_k\\|^2 = \\|\\tilde w_{k-1}\\|^2 + 2 \\eta\\, y\\, \\tilde w_{k-1} \\cdot \\tilde x
-+ \\eta^2 \\|\\tilde x\\|^2 \\;\\le\\; \\|\\tilde w_{k-1}\\|^2 + \\eta^2 R^2 ,$$
+$$\|\tilde w_k\|^2 = \|\tilde w_{k-1}\|^2 + 2 \eta\, y\, \tilde w_{k-1} \cdot \tilde x
++ \eta^2 \|\tilde x\|^2 \;\le\; \|\tilde w_{k-1}\|^2 + \eta^2 R^2 ,$$
 
-because the middle term is $\\le 0$ (that is what "misclassified" means) and
-$\\|\\tilde x\\| \\le R$. By induction, $\\|\\tilde w_k\\|^2 \\le k \\eta^2 R^2$.
+because the middle term is $\le 0$ (that is what "misclassified" means) and
+$\|\tilde x\| \le R$. By induction, $\|\tilde w_k\|^2 \le k \eta^2 R^2$.
 
 *Combine them* with Cauchy-Schwarz,
-$u \\cdot \\tilde w_k \\le \\|u\\|\\,\\|\\tilde w_k\\| = \\|\\tilde w_k\\|$:
+$u \cdot \tilde w_k \le \|u\|\,\|\tilde w_k\| = \|\tilde w_k\|$:
 
-$$k \\eta \\gamma \\;\\le\\; u \\cdot \\tilde w_k \\;\\le\\; \\|\\tilde w_k\\| \\;\\le\\; \\sqrt{k}\\, \\eta R
-\\quad\\Longrightarrow\\quad \\sqrt{k} \\le \\frac{R}{\\gamma}
-\\quad\\Longrightarrow\\quad k \\le \\left(\\frac{R}{\\gamma}\\right)^2 . \\qquad \\blacksquare$$
+$$k \eta \gamma \;\le\; u \cdot \tilde w_k \;\le\; \|\tilde w_k\| \;\le\; \sqrt{k}\, \eta R
+\quad\Longrightarrow\quad \sqrt{k} \le \frac{R}{\gamma}
+\quad\Longrightarrow\quad k \le \left(\frac{R}{\gamma}\right)^2 . \qquad \blacksquare$$
 
 The learning rate cancels, as the scaling argument above predicted. The cosine
-between $\\tilde w_k$ and $u$ is at least $\\sqrt{k}\\,\\gamma / R$, which cannot exceed 1:
+between $\tilde w_k$ and $u$ is at least $\sqrt{k}\,\gamma / R$, which cannot exceed 1:
 each mistake forces the weights a little closer to the direction of *a*
 separator, and there is only so much room.
 
 Remarks.
 
-* $R$ and $\\gamma$ are measured on the **augmented** vectors $\\tilde x = (x, 1)$ and a
-  unit $u = (w^*, b^*)$ in $\\mathbb{R}^{d+1}$, because the bias is learned like a
-  weight. The bound holds for every separating $u$; the best one (largest $\\gamma$)
+* $R$ and $\gamma$ are measured on the **augmented** vectors $\tilde x = (x, 1)$ and a
+  unit $u = (w^*, b^*)$ in $\mathbb{R}^{d+1}$, because the bias is learned like a
+  weight. The bound holds for every separating $u$; the best one (largest $\gamma$)
   gives the tightest.
 * The bound does not depend on the dimension $d$ or on the number of examples $n$;
-  only the geometry, the ratio $R / \\gamma$, matters. A thin margin means many
+  only the geometry, the ratio $R / \gamma$, matters. A thin margin means many
   updates, and with no margin (not separable) there is no bound at all.
 * From non-zero initial weights the same two inductions give
-  $u \\cdot \\tilde w_k \\ge k\\eta\\gamma - \\|\\tilde w_0\\|$ and
-  $\\|\\tilde w_k\\|^2 \\le \\|\\tilde w_0\\|^2 + k\\eta^2R^2$, a bound that grows with
-  $\\|\\tilde w_0\\| / (\\eta\\gamma)$; here, and only here, $\\eta$ plays a role.
+  $u \cdot \tilde w_k \ge k\eta\gamma - \|\tilde w_0\|$ and
+  $\|\tilde w_k\|^2 \le \|\tilde w_0\|^2 + k\eta^2R^2$, a bound that grows with
+  $\|\tilde w_0\| / (\eta\gamma)$; here, and only here, $\eta$ plays a role.
 
 The experiment below draws separable data with a prescribed margin, counts the
-updates from zero weights, and compares them with $(R/\\gamma)^2$, computed from the
+updates from zero weights, and compares them with $(R/\gamma)^2$, computed from the
 data's own $R$ and its margin under the separator that generated it. To make the
 thin margins affordable we use a second implementation that finds the next mistake
 of the epoch with one vectorised comparison; it is the same rule, and we check that
@@ -430,49 +455,49 @@ fig.tight_layout()
 fig.savefig(FIGURES / "novikoff_bound.png", dpi=120)
 plt.close(fig)
 
-"""
+r"""
 Every run stays under its bound, usually far under it: the bound is a worst case
-over all orders of presentation and all data sets with that $R$ and $\\gamma$, and
+over all orders of presentation and all data sets with that $R$ and $\gamma$, and
 the data here fill the square fairly evenly. Both curves rise as the margin
-thins, the bound like $\\gamma^{-2}$.
+thins, the bound like $\gamma^{-2}$.
 
 ## Why XOR is not linearly separable
 
-Suppose one unit $o = \\mathrm{step}(w_1 x_1 + w_2 x_2 + b)$ computed XOR. The four
+Suppose one unit $o = \mathrm{step}(w_1 x_1 + w_2 x_2 + b)$ computed XOR. The four
 rows of the truth table demand
 
-$$\\begin{aligned}
-(0,0) \\mapsto 0 &: & b &< 0 \\\\
-(1,1) \\mapsto 0 &: & w_1 + w_2 + b &< 0 \\\\
-(1,0) \\mapsto 1 &: & w_1 + b &\\ge 0 \\\\
-(0,1) \\mapsto 1 &: & w_2 + b &\\ge 0
-\\end{aligned}$$
+$$\begin{aligned}
+(0,0) \mapsto 0 &: & b &< 0 \\
+(1,1) \mapsto 0 &: & w_1 + w_2 + b &< 0 \\
+(1,0) \mapsto 1 &: & w_1 + b &\ge 0 \\
+(0,1) \mapsto 1 &: & w_2 + b &\ge 0
+\end{aligned}$$
 
 Adding the first two gives $w_1 + w_2 + 2b < 0$; adding the last two gives
-$w_1 + w_2 + 2b \\ge 0$. No $(w_1, w_2, b)$ satisfies both, so no line separates
+$w_1 + w_2 + 2b \ge 0$. No $(w_1, w_2, b)$ satisfies both, so no line separates
 the two classes, whatever the rule used to search for one. Geometrically: the
-midpoint $(\\tfrac12, \\tfrac12)$ of the two positives is also the midpoint of the two
+midpoint $(\tfrac12, \tfrac12)$ of the two positives is also the midpoint of the two
 negatives, and a half-plane, being convex, would have to contain it and exclude it.
 Minsky and Papert (1969) made such limits of single-layer perceptrons famous
 (their harder results concern predicates like parity and connectedness over a
 whole retina).
 
-The Novikoff theorem says nothing here, since there is no $\\gamma > 0$: the rule
+The Novikoff theorem says nothing here, since there is no $\gamma > 0$: the rule
 cycles forever, as we saw.
 
 ## A hidden layer solves it
 
-Compute XOR as $(x_1 \\vee x_2) \\wedge \\neg(x_1 \\wedge x_2)$: an OR unit and a NAND
+Compute XOR as $(x_1 \vee x_2) \wedge \neg(x_1 \wedge x_2)$: an OR unit and a NAND
 unit in a hidden layer, an AND unit reading them. Each is a step unit with weights
 we can write down:
 
-$$h = \\mathrm{step}\\!\\left(x W_1 + b_1\\right),\\;
-W_1 = \\begin{pmatrix} 1 & -1 \\\\ 1 & -1 \\end{pmatrix},\\;
-b_1 = \\begin{pmatrix} -0.5 & 1.5 \\end{pmatrix};\\qquad
-o = \\mathrm{step}\\!\\left(h \\cdot \\begin{pmatrix} 1 \\\\ 1 \\end{pmatrix} - 1.5\\right).$$
+$$h = \mathrm{step}\!\left(x W_1 + b_1\right),\;
+W_1 = \begin{pmatrix} 1 & -1 \\ 1 & -1 \end{pmatrix},\;
+b_1 = \begin{pmatrix} -0.5 & 1.5 \end{pmatrix};\qquad
+o = \mathrm{step}\!\left(h \cdot \begin{pmatrix} 1 \\ 1 \end{pmatrix} - 1.5\right).$$
 
-The hidden layer maps the four inputs to $(\\text{OR}, \\text{NAND})$: $(0,0) \\mapsto (0,1)$,
-$(1,1) \\mapsto (1,0)$, and both positives to $(1,1)$. In that new space the classes
+The hidden layer maps the four inputs to $(\text{OR}, \text{NAND})$: $(0,0) \mapsto (0,1)$,
+$(1,1) \mapsto (1,0)$, and both positives to $(1,1)$. In that new space the classes
 *are* linearly separable, and the output unit's AND line does the rest. That is the
 whole idea of hidden layers: learn a representation in which the problem becomes
 easy for the layer above.
@@ -492,7 +517,7 @@ hidden, out = xor_by_hand(CORNERS)
 print("hand-built network: hidden (OR, NAND) =", hidden.tolist(), "output =", out.tolist())
 assert out.tolist() == GATES["XOR"]
 
-"""
+r"""
 **A correction to the source article.** It calls a multilayer perceptron "just"
 a perceptron with hidden layers added. Two things are needed besides the layers.
 The hidden units must be **nonlinear**: with linear units, $(x W_1 + b_1) W_2 + b_2
@@ -520,9 +545,12 @@ mlp = keras.Sequential([
 ])
 mlp.compile(optimizer=keras.optimizers.Adam(learning_rate=0.05), loss="binary_crossentropy",
             metrics=["accuracy"])
-fit = mlp.fit(X_xor, t_xor, epochs=300, batch_size=4, verbose=0)
+# 300 full-batch steps: one epoch over 300 copies of the four corners, in order, so each
+# batch of 4 is the whole truth table (the same as epochs=300, without the per-epoch cost).
+mlp.fit(np.tile(X_xor, (300, 1)), np.tile(t_xor, 300), epochs=1, batch_size=4, shuffle=False, verbose=0)
 probs = mlp.predict(X_xor, verbose=0).ravel()
-print(f"Keras MLP: final loss {fit.history['loss'][-1]:.4f}, outputs {probs.round(3)}, "
+final_loss = mlp.evaluate(X_xor, t_xor, verbose=0)[0]
+print(f"Keras MLP: final loss {final_loss:.4f}, outputs {probs.round(3)}, "
       f"predictions {(probs >= 0.5).astype(int)}")
 
 fig, axes = plt.subplots(1, 3, figsize=(12, 4))
@@ -573,7 +601,7 @@ fig.tight_layout()
 fig.savefig(FIGURES / "xor_mlp.png", dpi=120)
 plt.close(fig)
 
-"""
+r"""
 The trained network needs no hand-chosen units. Its boundary is curved, and it
 puts the two off-diagonal corners on one side and the two diagonal ones on the
 other, which no single line can do. It is not the band of the hand-built network:
@@ -585,12 +613,14 @@ depends on the initial weights. That it finds one is what the hidden layer buys.
 * An M-P unit (1943) thresholds a count of binary excitatory inputs, with absolute
   inhibition; it computes AND, OR, NOT and threshold functions, and networks of
   them compute any Boolean function, but one unit cannot compute XOR.
-* A perceptron is the hyperplane $w \\cdot x + b = 0$; $w$ is its normal and points
-  to the side that outputs 1; distances are $(w \\cdot x + b)/\\|w\\|$.
-* The rule $w \\leftarrow w + \\eta (t - o) x$ is stochastic gradient descent on the
-  perceptron criterion; from zero weights, $\\eta$ has no effect.
-* On separable data with margin $\\gamma$ and radius $R$ it makes at most
-  $(R/\\gamma)^2$ updates (Novikoff); on non-separable data it never stops.
+* A perceptron is the hyperplane $w \cdot x + b = 0$; $w$ is its normal and points
+  to the side that outputs 1; distances are $(w \cdot x + b)/\|w\|$.
+* The rule $w \leftarrow w + \eta (t - o) x$ takes stochastic gradient steps on the
+  perceptron criterion $J$; since $J$ is also 0 at $w = 0$, what guarantees
+  convergence is Novikoff's theorem, not the minimisation of $J$. From zero weights,
+  $\eta$ has no effect.
+* On separable data with margin $\gamma$ and radius $R$ it makes at most
+  $(R/\gamma)^2$ updates (Novikoff); on non-separable data it never stops.
 * XOR violates four linear inequalities at once; a hidden layer of nonlinear units
   (by hand: OR and NAND; by training: tanh units and backpropagation) remaps it to a
   separable problem.

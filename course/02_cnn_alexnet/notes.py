@@ -1,4 +1,4 @@
-"""
+r"""
 Title: Convolutional networks and AlexNet
 Description: Local receptive fields, weight sharing and pooling; the arithmetic of
     output sizes, receptive fields and parameter counts; the AlexNet of 2012 layer by
@@ -6,32 +6,33 @@ Description: Local receptive fields, weight sharing and pooling; the arithmetic 
     version of AlexNet goes wrong; a mini-AlexNet trained on digits.
 Prerequisites: 01_perceptron (dense layers, softmax, training with Keras), sums and
     floors.
+Assignment: alexnet
 """
 
-"""
+r"""
 ## Why not a dense layer on pixels
 
 Image recognition is hard for reasons a pixel grid does not show: the same object
 moves, turns, changes size, lighting and shape (a handwritten 2 may have a loop or a
 sharp corner), and its class often depends on context. A dense layer on a
-$227 \\times 227 \\times 3$ image with 4096 units would hold
-$227 \\cdot 227 \\cdot 3 \\cdot 4096 \\approx 6.3 \\times 10^8$ weights, and it would have
+$227 \times 227 \times 3$ image with 4096 units would hold
+$227 \cdot 227 \cdot 3 \cdot 4096 \approx 6.3 \times 10^8$ weights, and it would have
 to learn a cat in the top-left corner separately from a cat in the bottom-right.
 
 A convolutional network builds two assumptions about images into its structure:
 
 - **Local receptive fields.** A unit looks at a small window of the layer below
-  (for example $11 \\times 11$ pixels), because nearby pixels are what form edges and
+  (for example $11 \times 11$ pixels), because nearby pixels are what form edges and
   textures.
 - **Weight sharing.** Every window of a feature map is examined with the *same*
   weights, the kernel, because an edge detector that is useful at one place is useful
   everywhere. One kernel gives one *feature map*; a layer has many kernels.
 
-A convolution layer with $c_{out}$ kernels of size $k \\times k$ over $c_{in}$
+A convolution layer with $c_{out}$ kernels of size $k \times k$ over $c_{in}$
 channels computes, at output position $(i, j)$ and stride $s$,
 
-$$y_{i,j,o} = b_o + \\sum_{u=0}^{k-1} \\sum_{v=0}^{k-1} \\sum_{c=0}^{c_{in}-1}
-w_{u,v,c,o}\\; x_{s i + u,\\; s j + v,\\; c},$$
+$$y_{i,j,o} = b_o + \sum_{u=0}^{k-1} \sum_{v=0}^{k-1} \sum_{c=0}^{c_{in}-1}
+w_{u,v,c,o}\; x_{s i + u,\; s j + v,\; c},$$
 
 then a nonlinearity (ReLU in AlexNet). The third ingredient, **pooling** (also called
 subsampling), summarises each window of a feature map by its maximum (max pooling)
@@ -58,7 +59,10 @@ import numpy as np
 import tensorflow as tf
 from sklearn.datasets import load_digits
 
-FIGURES = Path(os.environ.get("NEUROGRADE_FIGURES", Path(__file__).parent / "figures"))
+# Figures go to figures/ beside these notes (run as a notebook: beside the notebook, the
+# kernel's working folder), or to the folder named by $NEUROGRADE_FIGURES.
+HERE = Path(__file__).parent if "__file__" in globals() else Path.cwd()
+FIGURES = Path(os.environ.get("NEUROGRADE_FIGURES", HERE / "figures"))
 FIGURES.mkdir(parents=True, exist_ok=True)
 keras.utils.set_random_seed(0)
 rng = np.random.default_rng(0)
@@ -85,29 +89,29 @@ ours = conv2d_loops(x, w, b, stride=2)
 theirs = np.asarray(conv(x[None].astype("float32")))[0]
 print("output shape", ours.shape, "max |loops - Keras| =", float(np.abs(ours - theirs).max()))
 
-"""
-The loops and Keras agree to float32 rounding (about $10^{-6}$), on a $5 \\times 5$
+r"""
+The loops and Keras agree to float32 rounding (about $10^{-6}$), on a $5 \times 5$
 output: $(13 - 5) / 2 + 1 = 5$.
 
 ## Output sizes
 
-Along one axis, a window of width $k$ placed at offsets $0, s, 2s, \\dots$ must end
-inside the input: the last offset $p$ satisfies $p + k \\le n$. So the offsets are
-$0, s, \\dots, s\\lfloor (n - k)/s \\rfloor$ and
+Along one axis, a window of width $k$ placed at offsets $0, s, 2s, \dots$ must end
+inside the input: the last offset $p$ satisfies $p + k \le n$. So the offsets are
+$0, s, \dots, s\lfloor (n - k)/s \rfloor$ and
 
-$$n_{out}^{valid} = \\left\\lfloor \\frac{n - k}{s} \\right\\rfloor + 1 .$$
+$$n_{out}^{valid} = \left\lfloor \frac{n - k}{s} \right\rfloor + 1 .$$
 
 The floor matters: a window that would stick out of the input is dropped, not kept.
 With `padding="same"`, Keras pads with zeros so that there is one output per $s$
-inputs, $n_{out}^{same} = \\lceil n / s \\rceil$, whatever $k$; it adds
-$\\max((n_{out} - 1)s + k - n, 0)$ zeros in total, the odd one at the end. For a
+inputs, $n_{out}^{same} = \lceil n / s \rceil$, whatever $k$; it adds
+$\max((n_{out} - 1)s + k - n, 0)$ zeros in total, the odd one at the end. For a
 stride of 1 and an odd $k$ that is $(k - 1)/2$ zeros on each side, and the map keeps
 its size: this is how AlexNet's conv2 to conv5 keep their width.
 
-Pooling follows the same formula. AlexNet pools with $3 \\times 3$ windows and stride
+Pooling follows the same formula. AlexNet pools with $3 \times 3$ windows and stride
 2, so neighbouring windows overlap by one row and column; the paper reports that this
 *overlapping pooling* lowered its error rates by 0.4% (top-1) and 0.3% (top-5)
-compared with $2 \\times 2$ windows of stride 2, and made the network slightly harder
+compared with $2 \times 2$ windows of stride 2, and made the network slightly harder
 to overfit.
 
 **Receptive field.** A unit of a deep layer sees a larger patch of the image than its
@@ -115,7 +119,7 @@ kernel. If $j_l$ is the distance in input pixels between neighbouring units of l
 $l$ (the product of the strides so far) and $r_l$ the width of the patch one unit
 sees, then a $k$-wide window with stride $s$ on top gives
 
-$$r_{l+1} = r_l + (k - 1)\\, j_l, \\qquad j_{l+1} = j_l\\, s, \\qquad r_0 = j_0 = 1 .$$
+$$r_{l+1} = r_l + (k - 1)\, j_l, \qquad j_{l+1} = j_l\, s, \qquad r_0 = j_0 = 1 .$$
 
 The table below applies both formulas to AlexNet.
 """
@@ -149,9 +153,9 @@ def trace(n, layers, pool=None):
 for name, n, channels, field in trace(227, ALEXNET):
     print(f"{name:6s} {n:3d} x {n:3d} x {channels:3d}   receptive field {field:3d} px")
 
-"""
-A unit of conv5 sees $163 \\times 163$ pixels of the $227 \\times 227$ input, most of
-the image, although each of its kernels is only $3 \\times 3$.
+r"""
+A unit of conv5 sees $163 \times 163$ pixels of the $227 \times 227$ input, most of
+the image, although each of its kernels is only $3 \times 3$.
 
 The figure draws the sizes and receptive fields layer by layer.
 """
@@ -181,7 +185,7 @@ fig.tight_layout()
 fig.savefig(FIGURES / "sizes_and_receptive_fields.png", dpi=120)
 plt.close(fig)
 
-"""
+r"""
 ## Parameter counts
 
 A convolution has $k^2 c_{in} c_{out}$ weights and $c_{out}$ biases, independent of
@@ -216,7 +220,7 @@ grouped = sum(sum(part) for part in alexnet_count(groups=2))
 print(f"with conv2, conv4, conv5 split in two groups: {grouped:,}")
 assert sum(convs) + sum(dense) == 62_378_344 and grouped == 60_965_224
 
-"""
+r"""
 | layer | kernel / stride | output (227 input) | parameters |
 | --- | --- | --- | --- |
 | conv1 + ReLU | 96 x 11x11x3, stride 4, valid | 55 x 55 x 96 | 34,944 |
@@ -240,22 +244,22 @@ dense layers with global pooling.
 ## Where the common blog version goes wrong
 
 A widely copied description of AlexNet (in many languages, the source of this course
-among them) says: input $224 \\times 224 \\times 3$, conv1 with 96 kernels of
-$11 \\times 11$, then **$2 \\times 2$ max pooling** after conv1, conv2 and conv5, and
+among them) says: input $224 \times 224 \times 3$, conv1 with 96 kernels of
+$11 \times 11$, then **$2 \times 2$ max pooling** after conv1, conv2 and conv5, and
 leaves out the normalisation layers. Three corrections:
 
-1. **The pools are $3 \\times 3$ with stride 2**, overlapping, not $2 \\times 2$.
+1. **The pools are $3 \times 3$ with stride 2**, overlapping, not $2 \times 2$.
 2. **LRN follows conv1 and conv2** (after the ReLU, before the pool).
 3. **224 does not work with the paper's layers.** The paper itself writes 224, but
    $(224 - 11)/4 + 1 = 54.25$ is not an integer: conv1 gives 54, and with the
-   paper's $3 \\times 3$/2 pools the chain is $54 \\to 26 \\to 26 \\to 12 \\to 12 \\to 5$,
-   a $5 \\times 5 \\times 256$ map (6,400 features), not the $6 \\times 6 \\times 256$ =
+   paper's $3 \times 3$/2 pools the chain is $54 \to 26 \to 26 \to 12 \to 12 \to 5$,
+   a $5 \times 5 \times 256$ map (6,400 features), not the $6 \times 6 \times 256$ =
    9,216 that fc6 expects. With 227 the first division is exact and everything fits.
    Implementations that keep 224 pad instead: 3 extra pixels, or 2 zeros on each side
-   of conv1 (as torchvision does), giving $\\lfloor (224 + 4 - 11)/4 \\rfloor + 1 = 55$.
+   of conv1 (as torchvision does), giving $\lfloor (224 + 4 - 11)/4 \rfloor + 1 = 55$.
 
-Oddly, the blog's own $2 \\times 2$ pools on an unpadded 224 do reach 6, by the luck of
-the floors ($54 \\to 27 \\to 13 \\to 6$); but that network is not AlexNet: its pools do
+Oddly, the blog's own $2 \times 2$ pools on an unpadded 224 do reach 6, by the luck of
+the floors ($54 \to 27 \to 13 \to 6$); but that network is not AlexNet: its pools do
 not overlap and its sizes only agree by rounding. The check below runs all three
 chains through the size formula.
 """
@@ -266,28 +270,28 @@ for label, n, pool in (("paper, 227, pools 3/2", 227, None),
     widths = [r[1] for r in trace(n, ALEXNET, pool)]
     print(f"{label:26s} widths {widths} -> flatten {widths[-1] ** 2 * 256:,}")
 
-"""
+r"""
 ## Local response normalisation
 
 ReLU units are unbounded, and the paper borrows from neuroscience the idea of
 *lateral inhibition*: a strongly active kernel should damp its neighbours. For the
 activity $a^i_{x,y}$ of kernel $i$ (of $N$) at position $(x, y)$,
 
-$$b^i_{x,y} = a^i_{x,y} \\Big/ \\Big(k + \\alpha \\sum_{j=\\max(0,\\, i - n/2)}^{\\min(N-1,\\, i + n/2)}
-\\big(a^j_{x,y}\\big)^2\\Big)^{\\beta},$$
+$$b^i_{x,y} = a^i_{x,y} \Big/ \Big(k + \alpha \sum_{j=\max(0,\, i - n/2)}^{\min(N-1,\, i + n/2)}
+\big(a^j_{x,y}\big)^2\Big)^{\beta},$$
 
-with $k = 2$, $n = 5$, $\\alpha = 10^{-4}$, $\\beta = 0.75$. The sum runs over
+with $k = 2$, $n = 5$, $\alpha = 10^{-4}$, $\beta = 0.75$. The sum runs over
 neighbouring **channels** at the same pixel (the order of the kernels is arbitrary
 and fixed before training), never over neighbouring pixels. The paper reports 1.4%
 (top-1) and 1.2% (top-5) lower error with it. TensorFlow's
 `tf.nn.local_response_normalization(x, depth_radius, bias, alpha, beta)` computes
-exactly this with `depth_radius` $= n/2 = 2$. Caffe and PyTorch divide $\\alpha$ by
+exactly this with `depth_radius` $= n/2 = 2$. Caffe and PyTorch divide $\alpha$ by
 $n$ instead: the same layer needs `alpha=5e-4` there.
 
 Below, the formula with explicit loops is checked against TensorFlow, and the
-$\\alpha / n$ variant is measured: on unit-scale inputs with the paper's $\\alpha$ it
+$\alpha / n$ variant is measured: on unit-scale inputs with the paper's $\alpha$ it
 changes the output by only a few $10^{-4}$, which is why a test must use large
-activations (or $\\alpha = 1$) to tell them apart.
+activations (or $\alpha = 1$) to tell them apart.
 """
 
 
@@ -311,7 +315,7 @@ for scale in (1.0, 30.0):
     print(f"activations ~{scale:4.0f}: loops vs TF {errors[0]:.1e}, "
           f"alpha/n variant vs TF {errors[1]:.1e}")
 
-"""
+r"""
 Modern networks dropped LRN: batch normalisation (2015) does the job of keeping
 activations in range much better, and later work found LRN's gain small.
 
@@ -322,7 +326,7 @@ output to zero with probability $p = 0.5$ during training, so no unit can rely o
 particular partner, and every step trains a different thinned network; at test time
 all units are used. To keep the expected activation the same in both modes, Keras
 uses *inverted dropout*: the kept units are multiplied by $1/(1 - p)$ during training,
-so $\\mathbb{E}[\\tilde h] = (1 - p) \\cdot h / (1 - p) = h$ and nothing changes at test
+so $\mathbb{E}[\tilde h] = (1 - p) \cdot h / (1 - p) = h$ and nothing changes at test
 time. (The paper instead multiplied the outputs by 0.5 at test time: the same in
 expectation.) The paper reports that without dropout AlexNet overfits substantially;
 with it, training takes about twice as many iterations.
@@ -334,21 +338,21 @@ trained = np.asarray(drop(h, training=True))
 print("share kept:", float((trained > 0).mean()), " kept value:", float(trained.max()),
       " mean:", float(trained.mean()), " at test time:", float(np.asarray(drop(h)).mean()))
 
-"""
+r"""
 The rest of the recipe: ReLU instead of tanh (the paper's four-layer CNN reached 25%
 training error on CIFAR-10 six times faster with ReLU), data augmentation (random
-$224 \\times 224$ crops of $256 \\times 256$ images, horizontal flips, and PCA colour
-noise), SGD with momentum 0.9, weight decay $5 \\cdot 10^{-4}$, batch 128, learning
+$224 \times 224$ crops of $256 \times 256$ images, horizontal flips, and PCA colour
+noise), SGD with momentum 0.9, weight decay $5 \cdot 10^{-4}$, batch 128, learning
 rate 0.01 divided by 10 when validation error stalled, about 90 epochs in five to six
 days. On ILSVRC-2010 it reached 37.5% top-1 and 17.0% top-5 error; at ILSVRC-2012 an
 ensemble won with 15.3% top-5 error against 26.2% for the runner-up.
 
 ## A mini-AlexNet on digits
 
-The same ideas at a scale a laptop trains in seconds: scikit-learn's $8 \\times 8$
-digits, enlarged three times and padded to $32 \\times 32 \\times 1$; a
-$5 \\times 5$ convolution, two $3 \\times 3$ ones, overlapping $3 \\times 3$/2 pools
-($28 \\to 13 \\to 6 \\to 2$), a dense head with dropout and a softmax.
+The same ideas at a scale a laptop trains in seconds: scikit-learn's $8 \times 8$
+digits, enlarged three times and padded to $32 \times 32 \times 1$; a
+$5 \times 5$ convolution, two $3 \times 3$ ones, overlapping $3 \times 3$/2 pools
+($28 \to 13 \to 6 \to 2$), a dense head with dropout and a softmax.
 """
 
 digits = load_digits()
@@ -387,45 +391,60 @@ fig.tight_layout()
 fig.savefig(FIGURES / "mini_alexnet_training.png", dpi=120)
 plt.close(fig)
 
-"""
-Training accuracy sits *below* held-out accuracy in the first epochs: it is measured
-with dropout switched on, on thinned networks.
+r"""
+Training accuracy sits *below* held-out accuracy: it is measured with dropout
+switched on, on thinned networks, and averaged over the epoch while the weights are
+still improving; held-out accuracy uses the whole network as it stands at the end of
+the epoch.
 
-What did conv1 learn? Each of its 32 kernels turns a digit into a $28 \\times 28$
-feature map. Many respond to strokes of one orientation (horizontal, vertical,
-diagonal edges) or to one side of a stroke, the same kind of detectors the first
-layer of AlexNet learned on ImageNet (the paper's Figure 3 shows its 96 kernels).
+What did conv1 learn? Each of its 32 kernels turns a digit into a $28 \times 28$
+feature map. The figure pairs eight kernels (top) with the maps they make from one
+held-out digit (bottom), drawn *before* the ReLU so that the sign shows: red is
+positive (what the ReLU passes on), blue negative (what it zeroes), white zero. All
+kernels share one colour scale and all maps another, symmetric about zero, so
+colours compare across panels. A kernel whose positive weights sit on one side and
+negative weights on the other is an edge detector: its map lights up along the
+strokes of one orientation, or along one side of a stroke. This is the same kind of
+detector the first layer of AlexNet learned on ImageNet (the paper's Figure 3 shows
+its 96 kernels).
 """
 
-first_conv = keras.Model(mini.inputs[0], mini.layers[0].output)
-digit = images[held_out[:1]]
-maps = np.asarray(first_conv(digit))[0]  # (28, 28, 32)
-fig, axes = plt.subplots(3, 6, figsize=(8, 4.3))
-axes[0, 0].imshow(digit[0, ..., 0], cmap="gray_r")
-axes[0, 0].set_title(f"input: {digits.target[held_out[0]]}", fontsize=8)
-kernels = mini.layers[0].get_weights()[0]  # (5, 5, 1, 32)
-for idx, ax in enumerate(axes.flat[1:]):
-    if idx < 8:
-        ax.imshow(kernels[..., 0, idx], cmap="RdBu_r")
-        ax.set_title(f"kernel {idx}", fontsize=7)
-    else:
-        ax.imshow(maps[..., idx - 8], cmap="magma")
-        ax.set_title(f"map {idx - 8}", fontsize=7)
-for ax in axes.flat:
-    ax.set_xticks([])
-    ax.set_yticks([])
-fig.suptitle("conv1 of the trained mini-AlexNet: 8 kernels (5x5) and 9 feature maps (28x28)",
-             fontsize=9)
-fig.tight_layout()
-fig.savefig(FIGURES / "conv1_feature_maps.png", dpi=120)
+digit = images[held_out[0]]  # (32, 32, 1)
+kernels, biases = mini.layers[0].get_weights()  # (5, 5, 1, 32), (32,)
+pre_relu = conv2d_loops(digit, kernels, biases, stride=1)  # (28, 28, 32): the maps before the ReLU
+assert np.allclose(np.maximum(pre_relu, 0), np.asarray(mini.layers[0](digit[None]))[0], atol=1e-4)
+shown = range(8)
+w_lim = np.abs(kernels[..., 0, list(shown)]).max()  # one symmetric scale for all kernels ...
+z_lim = np.abs(pre_relu[..., list(shown)]).max()  # ... and one for all maps
+fig = plt.figure(figsize=(11, 3.0))
+grid = fig.add_gridspec(2, 11, width_ratios=[2.2, 0.3] + [1] * 8 + [0.12], wspace=0.15, hspace=0.3)
+ax = fig.add_subplot(grid[:, 0])
+ax.imshow(digit[..., 0], cmap="gray_r")
+ax.set_title(f"input: a {digits.target[held_out[0]]}", fontsize=9)
+ax.set_xticks([])
+ax.set_yticks([])
+for col, j in enumerate(shown):
+    top, bottom = fig.add_subplot(grid[0, col + 2]), fig.add_subplot(grid[1, col + 2])
+    kernel_image = top.imshow(kernels[..., 0, j], cmap="RdBu_r", vmin=-w_lim, vmax=w_lim)
+    map_image = bottom.imshow(pre_relu[..., j], cmap="RdBu_r", vmin=-z_lim, vmax=z_lim)
+    top.set_title(f"kernel {j}", fontsize=8)
+    bottom.set_title(f"map {j}", fontsize=8)
+    for a in (top, bottom):
+        a.set_xticks([])
+        a.set_yticks([])
+fig.colorbar(kernel_image, cax=fig.add_subplot(grid[0, -1])).ax.tick_params(labelsize=7)
+fig.colorbar(map_image, cax=fig.add_subplot(grid[1, -1])).ax.tick_params(labelsize=7)
+fig.suptitle("conv1 of the trained mini-AlexNet: kernels (5x5, top) and their feature maps "
+             "before the ReLU (28x28, bottom); red > 0 > blue", fontsize=9)
+fig.savefig(FIGURES / "conv1_feature_maps.png", dpi=120, bbox_inches="tight")
 plt.close(fig)
 
-"""
+r"""
 ## Summary
 
 - Convolutions share one small kernel over all positions: few parameters, features
   that work anywhere. Pooling shrinks maps and adds a little shift tolerance.
-- Sizes: $\\lfloor (n - k)/s \\rfloor + 1$ for "valid", $\\lceil n/s \\rceil$ for
+- Sizes: $\lfloor (n - k)/s \rfloor + 1$ for "valid", $\lceil n/s \rceil$ for
   "same"; receptive fields grow by $(k - 1)$ times the product of earlier strides.
 - Parameters: $k^2 (c_{in}/g) c_{out} + c_{out}$ per convolution; AlexNet has
   62,378,344 (60,965,224 with the two-GPU split), 60% of them in fc6.

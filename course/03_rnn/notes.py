@@ -1,13 +1,14 @@
-"""
+r"""
 Title: Recurrent networks: the recurrence, unrolling and backpropagation through time
 Description: A simple RNN written out in numpy and checked against Keras, BPTT derived,
     why gradients vanish over long lags, and a Keras RNN that learns the embedded
     Reber grammar.
 Prerequisites: 01_perceptron (dense layers, gradient descent), the chain rule,
     matrix products.
+Assignment: rnn
 """
 
-"""
+r"""
 ## Why a loop
 
 A feed-forward network maps one input to one output: nothing it saw before counts.
@@ -16,7 +17,7 @@ next word of a sentence you need the words before it. A recurrent network keeps 
 *state* $h_t$, a summary of everything read so far, and updates it with each new
 input $x_t$:
 
-$$h_t = \\tanh(x_t U + h_{t-1} W + b), \\qquad o_t = \\mathrm{softmax}(h_t V + c).$$
+$$h_t = \tanh(x_t U + h_{t-1} W + b), \qquad o_t = \mathrm{softmax}(h_t V + c).$$
 
 With row vectors (one row per example, as Keras stores them) $U$ is
 `(input_dim, units)`, $W$ `(units, units)`, $b$ `(units,)`. A recurrent layer is a
@@ -37,7 +38,10 @@ import keras
 import matplotlib.pyplot as plt
 import numpy as np
 
-FIGURES = Path(os.environ.get("NEUROGRADE_FIGURES", Path(__file__).parent / "figures"))
+# Figures go to figures/ beside these notes (run as a notebook: beside the notebook, the
+# kernel's working folder), or to the folder named by $NEUROGRADE_FIGURES.
+HERE = Path(__file__).parent if "__file__" in globals() else Path.cwd()
+FIGURES = Path(os.environ.get("NEUROGRADE_FIGURES", HERE / "figures"))
 FIGURES.mkdir(parents=True, exist_ok=True)
 keras.utils.set_random_seed(0)
 rng = np.random.default_rng(0)
@@ -61,7 +65,7 @@ layer.set_weights([U, W, b])
 keras_hs = np.asarray(layer(x.astype("float32"), initial_state=[h0.astype("float32")]))
 print("largest difference from Keras SimpleRNN:", np.abs(rnn_forward(x, h0, U, W, b) - keras_hs).max())
 
-"""
+r"""
 ## Unrolling in time
 
 Drawn with its loop, the network is one cell whose output feeds back into itself.
@@ -69,7 +73,7 @@ Drawn *unrolled*, it is a chain of $T$ copies of the same cell, copy $t$ receivi
 $x_t$ and the state $h_{t-1}$ of copy $t-1$. Substituting the recurrence into
 itself shows what the state holds:
 
-$$h_t = \\tanh\\bigl(x_t U + \\tanh\\bigl(x_{t-1} U + \\tanh(x_{t-2} U + \\cdots) W + b\\bigr) W + b\\bigr),$$
+$$h_t = \tanh\bigl(x_t U + \tanh\bigl(x_{t-1} U + \tanh(x_{t-2} U + \cdots) W + b\bigr) W + b\bigr),$$
 
 so $h_t$, and the output $o_t$ read from it, depend on every input up to $t$. In
 principle a recurrent network handles sequences of any length; in practice, as the
@@ -82,26 +86,26 @@ backpropagation through time is.
 
 ## Backpropagation through time
 
-Take any loss $L$ computed from the states, and write $dh_t = \\partial L /
-\\partial h_t$ for the part that reaches $h_t$ *directly* (through the output
+Take any loss $L$ computed from the states, and write $dh_t = \partial L /
+\partial h_t$ for the part that reaches $h_t$ *directly* (through the output
 $o_t$). The state $h_t$ also feeds $h_{t+1}$, so its total gradient is
 
-$$g_t = dh_t + \\delta_{t+1}, \\qquad \\delta_{t+1} = \\frac{\\partial L}{\\partial h_t}
-\\Big|_{\\text{through } h_{t+1}} .$$
+$$g_t = dh_t + \delta_{t+1}, \qquad \delta_{t+1} = \frac{\partial L}{\partial h_t}
+\Big|_{\text{through } h_{t+1}} .$$
 
-Let $z_t = x_t U + h_{t-1} W + b$, so $h_t = \\tanh(z_t)$ and $\\tanh' = 1 -
-\\tanh^2$. Then $a_t = \\partial L / \\partial z_t = g_t \\odot (1 - h_t^2)$, and
+Let $z_t = x_t U + h_{t-1} W + b$, so $h_t = \tanh(z_t)$ and $\tanh' = 1 -
+\tanh^2$. Then $a_t = \partial L / \partial z_t = g_t \odot (1 - h_t^2)$, and
 because $z_t$ is linear in each of $x_t$, $h_{t-1}$, $U$, $W$, $b$:
 
-$$\\frac{\\partial L}{\\partial x_t} = a_t U^\\top, \\qquad
-\\delta_t = a_t W^\\top \\;(\\text{the gradient handed to } h_{t-1}),$$
-$$\\frac{\\partial L}{\\partial U} = \\sum_t x_t^\\top a_t, \\qquad
-\\frac{\\partial L}{\\partial W} = \\sum_t h_{t-1}^\\top a_t, \\qquad
-\\frac{\\partial L}{\\partial b} = \\sum_t \\textstyle\\sum_{\\text{batch}} a_t .$$
+$$\frac{\partial L}{\partial x_t} = a_t U^\top, \qquad
+\delta_t = a_t W^\top \;(\text{the gradient handed to } h_{t-1}),$$
+$$\frac{\partial L}{\partial U} = \sum_t x_t^\top a_t, \qquad
+\frac{\partial L}{\partial W} = \sum_t h_{t-1}^\top a_t, \qquad
+\frac{\partial L}{\partial b} = \sum_t \textstyle\sum_{\text{batch}} a_t .$$
 
 The weights are shared by all steps, so their gradients are *sums over time*. The
-backward pass runs from $t = T$ down to $1$ starting from $\\delta_{T+1} = 0$, and
-the $\\delta_1$ left at the end is $\\partial L / \\partial h_0$. We check the
+backward pass runs from $t = T$ down to $1$ starting from $\delta_{T+1} = 0$, and
+the $\delta_1$ left at the end is $\partial L / \partial h_0$. We check the
 formulas against TensorFlow's automatic differentiation.
 """
 
@@ -138,29 +142,30 @@ taped = dict(zip(variables, tape.gradient(loss, list(variables.values()))))
 for name in variables:
     print(f"d{name}: largest difference from GradientTape {np.abs(ours[name] - taped[name]).max():.1e}")
 
-"""
+r"""
 ## Why gradients vanish (or explode)
 
 Follow the gradient of a loss at the last step $T$ back to an earlier state
 $h_k$. Each step back multiplies it by the Jacobian of one step,
-$\\partial h_j / \\partial h_{j-1} = \\mathrm{diag}(1 - h_j^2)\\, W^\\top$ (in our row
+$\partial h_j / \partial h_{j-1} = \mathrm{diag}(1 - h_j^2)\, W^\top$ (in our row
 convention it acts on the right), so
 
-$$\\frac{\\partial L}{\\partial h_k} = \\frac{\\partial L}{\\partial h_T}
-\\prod_{j=T}^{k+1} \\mathrm{diag}(1 - h_j^2)\\, W^\\top .$$
+$$\frac{\partial L}{\partial h_k} = \frac{\partial L}{\partial h_T}
+\prod_{j=T}^{k+1} \mathrm{diag}(1 - h_j^2)\, W^\top .$$
 
-Its size is at most $\\|\\partial L / \\partial h_T\\|\\,(\\gamma \\|W\\|)^{T-k}$ with
-$\\gamma \\le 1$ the largest $\\tanh'$ met along the way: when $\\|W\\| < 1$ it
+Its size is at most $\|\partial L / \partial h_T\|\,(\gamma \|W\|)^{T-k}$ with
+$\gamma \le 1$ the largest $\tanh'$ met along the way: when $\|W\| < 1$ it
 shrinks geometrically with the lag $T - k$ (it *vanishes*), and the network cannot
 learn that an input far back mattered. A large $W$ can make it grow instead, until
-the tanh saturates ($1 - h^2 \\to 0$), which then kills it too. The figure measures
-$\\|\\partial L / \\partial x_t\\|$ for a loss on the last state only, with $W$ a
+the tanh saturates ($1 - h^2 \to 0$), which then kills it too. The figure measures
+$\|\partial L / \partial x_t\|$ for a loss on the last state only, with $W$ a
 scaled orthogonal matrix (all its singular values equal the scale).
 """
 
 x_long = rng.normal(size=(32, 60, 3))
 U_small = 0.3 * rng.normal(size=(3, 32))
 fig, ax = plt.subplots(figsize=(6, 3.5))
+orders_lost = {}  # scale -> orders of magnitude lost between lag 0 and lag 59
 for scale in (0.5, 0.9, 1.1, 1.5, 3.0):
     W_scaled = scale * np.linalg.qr(rng.normal(size=(32, 32)))[0]
     hs = rnn_forward(x_long, np.zeros((32, 32)), U_small, W_scaled, np.zeros(32))
@@ -168,17 +173,21 @@ for scale in (0.5, 0.9, 1.1, 1.5, 3.0):
     last_only[:, -1] = 1.0
     dx = rnn_backward(last_only, x_long, np.zeros((32, 32)), U_small, W_scaled, hs)["x"]
     norms = np.linalg.norm(dx, axis=(0, 2))[::-1]  # index = time lag before the last step
+    orders_lost[scale] = float(np.log10(norms[0] / norms[-1]))
     ax.semilogy(np.arange(60), norms, label=f"W = {scale} x orthogonal")
 ax.set(xlabel="time lag T - t (steps before the loss)", ylabel="gradient norm |dL/dx_t|",
-       title="Gradient reaching an input t steps back")
+       title="Gradient reaching the input T - t steps before the loss")
 ax.legend(fontsize=8)
 fig.tight_layout()
 fig.savefig(FIGURES / "vanishing_gradients.png", dpi=120)
 plt.close(fig)
+print("orders of magnitude lost over 59 steps:", {k: round(v, 1) for k, v in orders_lost.items()})
+assert 20 <= orders_lost[0.5] <= 25 and 8 <= orders_lost[0.9] <= 12, "update the text below"
 
-"""
-Below scale 1 the gradient falls geometrically with the lag: at 0.5 it has lost
-about twenty orders of magnitude after 60 steps, at 0.9 about nine. Even at 1.1 it decays,
+r"""
+Below scale 1 the gradient falls geometrically with the lag: at 0.5 it loses more
+than twenty orders of magnitude over the 60 steps, at 0.9 about nine (the printed
+line above has the measured numbers). Even at 1.1 it decays,
 because $\tanh' < 1$ wherever a unit is active. Well above 1 it *explodes* instead,
 and saturation only partly holds it back. Neither regime lets a simple RNN learn
 reliably that an input 50 steps back mattered: the useful window is a narrow band
@@ -245,7 +254,7 @@ fig.tight_layout()
 fig.savefig(FIGURES / "reber_grammar.png", dpi=120)
 plt.close(fig)
 
-"""
+r"""
 ## Training a SimpleRNN to predict the next symbol
 
 The model reads one-hot symbols and outputs a distribution over the next symbol at
@@ -300,7 +309,7 @@ left.legend(fontsize=8)
 example = "BPBTSSXXTVVEPE"
 example_x = np.eye(7, dtype="float32")[[ALPHABET.index(c) for c in example[:-1]]][None]
 probs = model.predict(example_x, verbose=0)[0]  # (len(example) - 1, 7)
-right.imshow(probs.T, cmap="Blues", vmin=0, vmax=1, aspect="auto")
+shown_probs = right.imshow(probs.T, cmap="Blues", vmin=0, vmax=1, aspect="auto")
 right.set(xticks=range(len(example) - 1), xticklabels=list(example[:-1]), yticks=range(7),
           yticklabels=list(ALPHABET), xlabel="symbol just read", ylabel="next symbol",
           title="Learned next-symbol probabilities on " + example)
@@ -308,16 +317,24 @@ for t, allowed in enumerate(legal_next(example)):
     for symbol in allowed:
         right.add_patch(plt.Rectangle((t - 0.5, ALPHABET.index(symbol) - 0.5), 1, 1, fill=False,
                                       edgecolor="C3", lw=1.2))
+fig.colorbar(shown_probs, ax=right, fraction=0.03, label="probability")
 fig.tight_layout()
 fig.savefig(FIGURES / "reber_training.png", dpi=120)
 plt.close(fig)
+inner_end = example.rindex("E", 0, len(example) - 1)  # the inner string's E
+lag = inner_end - 1  # the wrapping symbol was read at position 1
+print(f"after the inner E (position {inner_end}) the next symbol must repeat {example[1]!r} "
+      f"from position 1, read {lag} steps earlier; the model gives it probability "
+      f"{probs[inner_end, ALPHABET.index(example[1])]:.2f}")
+assert lag == 10, "update the text below"
 
-"""
+r"""
 The red boxes mark the legal next symbols. Inside the inner string the network
 splits its probability between the two arrows of the current node, as it should:
 the grammar itself flips a coin there. After the inner `E`, the only legal symbol is
-the `P` read twelve steps earlier; a network that learned it has carried that bit
-through its state across the whole inner string. In the assignment you build this
+the `P` read ten steps earlier (the lag is computed above, with the probability the
+model gives it); a network that predicts it has carried that bit through its state
+across the whole inner string. In the assignment you build this
 model, write the forward and backward pass yourself, and generate the strings.
 
 ## Summary
@@ -325,7 +342,7 @@ model, write the forward and backward pass yourself, and generate the strings.
 - A recurrent layer is a dense layer with a second weight matrix $W$ applied to its
   own previous output; the weights are shared over time.
 - Unrolled, it is a deep network with tied weights; BPTT is the chain rule on it,
-  with the parameter gradients summed over steps and a recurrent term $a_t W^\\top$
+  with the parameter gradients summed over steps and a recurrent term $a_t W^\top$
   handed from each step to the one before.
 - The gradient reaching $k$ steps back is a product of $k$ Jacobians and typically
   vanishes (or explodes) geometrically, which limits how far back a simple RNN can

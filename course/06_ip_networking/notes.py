@@ -1,11 +1,13 @@
-"""
+r"""
 Title: IPv4 addressing, subnetting and how any two computers reach each other
 Description: The TCP/IP layers, IPv4 addresses in decimal and binary, classful
     addressing as history, CIDR, subnetting, VLSM, summarisation, special-purpose
     blocks, and the journey of a packet: ARP or gateway, longest prefix match, TTL.
 Prerequisites: binary numbers and powers of two; Python integers and bit operators.
+Assignment: subnetting
 """
 
+import math
 import os
 from pathlib import Path
 
@@ -14,7 +16,10 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
-FIGURES = Path(os.environ.get("NEUROGRADE_FIGURES", Path(__file__).parent / "figures"))
+# Figures go to figures/ beside these notes (run as a notebook: beside the notebook, the
+# kernel's working folder), or to the folder named by $NEUROGRADE_FIGURES.
+HERE = Path(__file__).parent if "__file__" in globals() else Path.cwd()
+FIGURES = Path(os.environ.get("NEUROGRADE_FIGURES", HERE / "figures"))
 FIGURES.mkdir(parents=True, exist_ok=True)
 
 r"""
@@ -57,6 +62,23 @@ Be strict when reading the text form. Python's `int()` accepts `" 7"`, `"+7"`, `
 and Arabic-Indic `"٧"`; `str.isdigit()` says yes to fullwidth `"７"`; some C
 libraries read `"010"` as octal 8. A parser for addresses accepts only ASCII digits,
 no leading zeros, exactly four octets.
+
+**A correction to the source article.** It says that an IP address uniquely
+identifies a computer. It does not, for three reasons:
+
+- Addresses belong to **interfaces**, not computers. A router has one address per
+  interface (R2 in section 7 has three), a laptop has one for Wi-Fi and another for
+  Ethernet, and one interface can carry several addresses.
+- **Private addresses are reused** in millions of separate networks at once
+  (section 6), and **NAT** lets a whole home or company share one public address:
+  from outside, many computers look like one.
+- With **anycast**, many servers in different places announce the same address on
+  purpose (the large public DNS resolvers do), and routing delivers each packet to
+  the nearest one.
+
+What holds is narrower: within one network, at one moment, an ordinary (unicast)
+address names one interface, and two interfaces that share it break each other's
+traffic.
 """
 
 
@@ -231,7 +253,7 @@ registry; the ones you meet most are:
 | block | purpose |
 | --- | --- |
 | 0.0.0.0/8 | "this host on this network" (0.0.0.0 as a source before an address is known) |
-| 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16 | private use (RFC 1918), reachable only behind NAT |
+| 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16 | private use (RFC 1918): routed within private networks only |
 | 100.64.0.0/10 | shared address space for carrier-grade NAT |
 | 127.0.0.0/8 | loopback |
 | 169.254.0.0/16 | link-local (self-assigned when DHCP fails) |
@@ -240,7 +262,13 @@ registry; the ones you meet most are:
 | 240.0.0.0/4 | reserved (old class E) |
 | 255.255.255.255/32 | limited broadcast |
 
-Note 172.16.0.0/12 ends at 172.31.255.255: 172.32.0.1 is an ordinary address.
+Private addresses are not "reachable only behind NAT", as is often said: inside a
+company or campus they are routed like any others, across many subnets and routers
+(the example network of section 7 is private from end to end). What they never get
+is a route on the public Internet, since every private network reuses them; a host
+with a private address reaches the Internet through NAT, which swaps its address for
+a public one. Note 172.16.0.0/12 ends at 172.31.255.255: 172.32.0.1 is an ordinary
+address.
 (Python's `ipaddress.is_private` has changed its answers between releases; a fixed
 table is the dependable reference.)
 
@@ -313,33 +341,68 @@ r"""
 The last trace ends "unreachable" at R2: R1 forwards by its default route, R2 has no
 route that contains 8.8.8.8. The figure draws the topology and the route the packet
 for 192.168.3.200 takes: R2 holds both 192.168.3.0/24 (via R3) and
-192.168.3.128/25 (via R4), and the longer prefix wins.
+192.168.3.128/25 (via R4), and the longer prefix wins. Grey labels name each link's
+subnet (a /30 between two routers: two addresses, one for each end), red ones the
+TTL the packet carries on each hop: it leaves the source with 64 and, after three
+routers, arrives with 61.
 """
 
-positions = {"H": (0, 0), "R1": (1, 0), "R2": (2, 0), "R3": (3, 0.8), "R4": (3, -0.8),
-             "LAN3a": (4, 0.8), "LAN3b": (4, -0.8)}
+positions = {"H": (0, 0), "R1": (1.5, 0), "R2": (3, 0), "R3": (4.5, 0.9), "R4": (4.5, -0.9),
+             "LAN3a": (6, 0.9), "LAN3b": (6, -0.9)}
+hosts = {"H": "source host\n192.168.1.10/24", "LAN3a": "hosts of\n192.168.3.0/25",
+         "LAN3b": "destination host\n192.168.3.200"}
+interface_of = {("H", "R1"): "192.168.1.1/24", ("R3", "LAN3a"): "192.168.3.1/25",
+                ("R4", "LAN3b"): "192.168.3.129/25"}  # the router's address on a LAN
 links = [("H", "R1"), ("R1", "R2"), ("R2", "R3"), ("R2", "R4"), ("R3", "LAN3a"), ("R4", "LAN3b")]
-taken = [("H", "R1"), ("R1", "R2"), ("R2", "R4"), ("R4", "LAN3b")]
-labels = {"H": "host\n192.168.1.10/24", "LAN3a": "192.168.3.0/25",
-          "LAN3b": "192.168.3.128/25\n(.200 lives here)"}
-fig, ax = plt.subplots(figsize=(9, 3.6))
+path = ["H"] + trace(ROUTERS, "R1", "192.168.3.200")[:-1] + ["LAN3b"]  # H, R1, R2, R4, LAN3b
+taken = list(zip(path, path[1:]))
+
+
+def subnet_of(a, b):
+    """The subnet of the link a-b, from the addresses the two ends have on it."""
+    if (a, b) in interface_of:
+        cidr = interface_of[a, b]
+    else:
+        shared = [i for i in ROUTERS[a]["interfaces"] for j in ROUTERS[b]["interfaces"]
+                  if i.split("/")[1] == j.split("/")[1] and on_subnet(i, j.split("/")[0])]
+        cidr = shared[0]
+    address, prefix = cidr.split("/")
+    return f"{int_to_ip(ip_to_int(address) & mask(int(prefix)))}/{prefix}"
+
+
+fig, ax = plt.subplots(figsize=(10, 4.2))
 for a, b in links:
     (x1, y1), (x2, y2) = positions[a], positions[b]
-    ax.plot([x1, x2], [y1, y2], color="grey", lw=1.5, zorder=1)
-for a, b in taken:
-    (x1, y1), (x2, y2) = positions[a], positions[b]
-    ax.annotate("", (x2, y2), (x1, y1), arrowprops={"arrowstyle": "->", "color": "C3", "lw": 2.5})
+    on_path = (a, b) in taken
+    ax.annotate("", (x2, y2), (x1, y1), arrowprops={
+        "arrowstyle": "-|>" if on_path else "-", "color": "C3" if on_path else "grey",
+        "lw": 2.2 if on_path else 1.5, "shrinkA": 17, "shrinkB": 17, "mutation_scale": 16}, zorder=1)
+    angle = math.degrees(math.atan2(y2 - y1, x2 - x1))
+    length = math.hypot(x2 - x1, y2 - y1)
+    nx, ny = -(y2 - y1) / length, (x2 - x1) / length  # unit normal of the link
+    mx, my = (x1 + x2) / 2, (y1 + y2) / 2
+    ax.text(mx + 0.13 * nx, my + 0.13 * ny, subnet_of(a, b), ha="center", va="center", rotation=angle,
+            rotation_mode="anchor", fontsize=7.5, color="dimgrey")
+    if on_path:  # the TTL the packet carries on this link
+        ttl = 64 - taken.index((a, b))
+        ax.text(mx - 0.15 * nx, my - 0.15 * ny, f"TTL {ttl}", ha="center", va="center", rotation=angle,
+                rotation_mode="anchor", fontsize=8, color="C3", fontweight="bold")
 for name, (x, y) in positions.items():
-    is_router = name.startswith("R")
-    ax.scatter([x], [y], s=900 if is_router else 500, marker="o" if is_router else "s",
-               color="C0" if is_router else "C2", zorder=2)
-    ax.text(x, y - 0.35 if not is_router else y, labels.get(name, name), ha="center",
-            va="center", fontsize=8, color="white" if is_router else "black", zorder=3)
-ax.text(2, 0.45, "LPM at R2:\n/25 via R4 beats /24 via R3", ha="center", fontsize=8)
-ax.text(1, -0.45, "default route", ha="center", fontsize=8)
-ax.set_title("A packet from 192.168.1.10 to 192.168.3.200 (TTL decremented at each router)", fontsize=10)
-ax.set_xlim(-0.5, 4.6)
-ax.set_ylim(-1.5, 1.4)
+    if name in ROUTERS:
+        ax.scatter([x], [y], s=800, marker="o", color="C0", zorder=2)
+        ax.text(x, y, name, ha="center", va="center", fontsize=9, color="white", zorder=3)
+    else:
+        ax.scatter([x], [y], s=450, marker="s", color="C2", zorder=2)
+        ax.text(x, y - 0.3, hosts[name], ha="center", va="top", fontsize=8)
+ax.text(3, -1.3, "R2's table: 192.168.3.0/24 via R3\nand 192.168.3.128/25 via R4:\n"
+        "the longer prefix (/25) wins", ha="center", fontsize=8,
+        bbox={"boxstyle": "round", "fc": "white", "ec": "lightgrey"})
+ax.text(1.5, -0.55, "R1: default route\n0.0.0.0/0 via R2", ha="center", fontsize=8)
+ax.set_title("A packet from 192.168.1.10 to 192.168.3.200: link subnets in grey, "
+             "and the TTL it carries on each hop (each router subtracts 1)", fontsize=9)
+ax.set_xlim(-0.6, 6.7)
+ax.set_ylim(-1.75, 1.45)
+ax.set_aspect("equal")
 ax.axis("off")
 fig.tight_layout()
 fig.savefig(FIGURES / "packet_route.png", dpi=120)
