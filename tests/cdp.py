@@ -16,14 +16,14 @@ import time
 import urllib.request
 from pathlib import Path
 
-import websocket
-
 CHROMIUM = next((shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome")
                  if shutil.which(n)), None)
 
 
 class Chromium:
     def __init__(self, profile: Path, width: int = 1280, height: int = 900, timeout: float = 60):
+        import websocket  # the websocket-client package (the test extra)
+
         if CHROMIUM is None:
             raise RuntimeError("no chromium on PATH")
         profile.mkdir(parents=True, exist_ok=True)

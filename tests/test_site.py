@@ -5,7 +5,8 @@ prose string of the notes lost a backslash to a Python escape. The slow ones bui
 the site once (`python -m tools.build_site`, which executes every notebook top to
 bottom), crawl its links, and open every page in headless Chromium: maths typeset,
 every image loaded, nothing fetched from another host. Screenshots for review are
-saved under pytest's temporary folder; the test prints where.
+saved under pytest's temporary folder, or in $NEUROGRADE_SCREENSHOTS if set; the test
+prints where.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import ast
 import functools
 import http.server
 import io
+import os
 import re
 import subprocess
 import sys
@@ -237,7 +239,10 @@ def served_site(site):
 @pytest.mark.skipif(CHROMIUM is None, reason="headless Chromium is not installed "
                     "(apt-get install -y chromium); CI installs it")
 def test_pages_in_headless_chromium(served_site, tmp_path_factory):
-    shots = tmp_path_factory.mktemp("site-screenshots")
+    # Under pytest's temporary folder unless NEUROGRADE_SCREENSHOTS names a folder to keep them in.
+    keep = os.environ.get("NEUROGRADE_SCREENSHOTS")
+    shots = Path(keep) if keep else tmp_path_factory.mktemp("site-screenshots")
+    shots.mkdir(parents=True, exist_ok=True)
     print(f"\nscreenshots of the site: {shots}")
     browser = Chromium(shots / "profile", width=1280, height=900)
     problems = []

@@ -37,7 +37,8 @@ The generator wants the opposite: it wants $D(G(z))$ high, that is $V$ low. Toge
 $$\min_G \max_D V(D, G).$$
 
 This is a two-player zero-sum game, not the minimisation of one loss; training
-alternates a step of $D$ uphill on $V$ with a step of $G$ downhill.
+alternates a step of $D$ uphill on $V$ with a step of $G$ downhill. (Section 4 shows
+why practice changes $G$'s loss, and that the game is then no longer zero-sum.)
 """
 
 import os
