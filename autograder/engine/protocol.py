@@ -305,6 +305,7 @@ REQUEST_FIELDS = {
     "model_data": ("target",),  # a Keras model's JSON config and weights
     "spy": ("target", "name"),  # record the arguments of each call of a method
     "spied": ("target", "name"),  # those arguments
+    "keep": ("value",),  # a copy of data that stays in the runner, answered as a handle
 }
 
 # What an error answer says (the runner's view; the judge rebuilds a safe exception).
