@@ -162,11 +162,14 @@ def test_eta_scales_zero_start(sub, seed):
 @graded(points=1, task="train_perceptron")
 def test_inputs_not_modified(sub):
     """Are X, t and w_init left unchanged by training?"""
-    X, t, w0 = TRUTH_X.copy(), np.array([0, 1, 1, 1]), np.array([-1.0, -1.0])
+    # Kept where the student's code runs (an array sent as data would be a fresh copy),
+    # then read back after the call.
+    X, t, w0 = (sub.keep(a) for a in (TRUTH_X.copy(), np.array([0, 1, 1, 1]),
+                                       np.array([-1.0, -1.0])))
     sub.train_perceptron(X, t, eta=0.5, w_init=w0, b_init=0.0)
-    expect_equal(X, TRUTH_X, "X after training")
-    expect_equal(t, [0, 1, 1, 1], "t after training")
-    expect_equal(w0, [-1.0, -1.0], "w_init after training",
+    expect_equal(np.asarray(X), TRUTH_X, "X after training")
+    expect_equal(np.asarray(t), [0, 1, 1, 1], "t after training")
+    expect_equal(np.asarray(w0), [-1.0, -1.0], "w_init after training",
                  hint="copy w_init (np.array(w_init, dtype=float)) before updating it in place")
 
 
