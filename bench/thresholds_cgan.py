@@ -23,6 +23,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import numpy as np  # noqa: E402
 
 from autograder.assignments import REPO_ROOT, get_assignment  # noqa: E402
+from autograder.engine.remote import LocalSubmission  # noqa: E402
 from autograder.instructor.variants import load_mutants, reference_source  # noqa: E402
 
 SEEDS = range(20)
@@ -47,6 +48,11 @@ def load_source(source: str, name: str) -> types.ModuleType:
     return module
 
 
+def local(module: types.ModuleType) -> LocalSubmission:
+    """The tests' `sub` interface over a module loaded here (as in a student's kernel)."""
+    return LocalSubmission(module)
+
+
 def summary(values) -> str:
     v = np.asarray(values, dtype=float)
     return f"min {v.min():.4f}, median {np.median(v):.4f}, max {v.max():.4f}"
@@ -68,10 +74,11 @@ def step_margins(step_tests, sub) -> list[str]:
     errors, gaps = [], {name: [] for name in step_tests.MISTAKES}
     for seed in SEEDS:
         toy = step_tests.ToyStep(seed)
-        generator, discriminator = toy.models()
-        step_tests.run_step(sub, generator, discriminator, step_tests.sgd(step_tests.LR),
-                            step_tests.sgd(step_tests.LR), toy.images, toy.labels, toy.latent_dim)
-        got = step_tests.observed(generator, discriminator)
+        generator, discriminator = toy.models(sub)
+        step_tests.run_step(sub, generator, discriminator, step_tests.sgd(sub, step_tests.LR),
+                            step_tests.sgd(sub, step_tests.LR), toy.images, toy.labels,
+                            toy.latent_dim)
+        got = step_tests.observed(sub, generator, discriminator)
         want = toy.expected()[:3]
         rel = lambda a, b: float(np.max(np.abs(np.subtract(a, b)) /  # noqa: E731
                                         (2e-5 / 2e-3 + np.abs(b))))
@@ -107,8 +114,8 @@ def main() -> None:
     training = load_file(HIDDEN / "test_training.py", "cgan_training_tests")
     step_tests = load_file(HIDDEN / "test_train_step.py", "cgan_step_tests")
     assignment = get_assignment("cgan")
-    reference = load_source(reference_source(assignment), "cgan_reference")
-    alternative = load_file(ALTERNATIVE, "cgan_alternative")
+    reference = local(load_source(reference_source(assignment), "cgan_reference"))
+    alternative = local(load_file(ALTERNATIVE, "cgan_alternative"))
 
     images, labels = training.digits()
     flat = images.reshape(len(images), -1)
@@ -141,7 +148,7 @@ def main() -> None:
     lines += ["## broken variants (must fall below a bar)", ""]
     for name in BROKEN:
         print(name, flush=True)
-        sub = load_source(mutants[name].apply(reference_source(assignment)), name)
+        sub = local(load_source(mutants[name].apply(reference_source(assignment)), name))
         acc, spread, _ = training_runs(training, sub, BROKEN_SEEDS)
         lines.append(f"- {name} (seeds 0-{len(BROKEN_SEEDS) - 1}): label recognised "
                      f"{summary(acc)}; spread {summary(spread)}")

@@ -69,26 +69,39 @@ class NearestCentroid:
         return dist.argmin(axis=1)
 
 
+def error_name(exc: BaseException) -> str:
+    """The class name of an error as the student's code raised it (not the grader's copy)."""
+    info = getattr(exc, "info", None)
+    if isinstance(info, dict) and info.get("type"):
+        return info["type"]
+    return type(exc).__name__
+
+
 def call_model(model, inputs) -> np.ndarray:
-    """model(inputs) as numpy, with a readable failure."""
+    """model(inputs) as numpy, with a readable failure (a handle: the call runs in the runner)."""
     try:
         out = model(inputs, training=False)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:  # noqa: BLE001  (anything the student's model raises)
         shapes = [getattr(x, "shape", None) for x in inputs]
         raise AssertionError(f"calling your model on inputs of shapes {shapes} failed: "
-                             f"{type(exc).__name__}: {str(exc)[:300]}") from None
+                             f"{error_name(exc)}: {str(exc)[:300]}") from None
     return np.asarray(out, dtype=float)
 
 
+def trainable_snapshot(model) -> list[np.ndarray]:
+    """The values of a model's trainable weights (fetched one variable at a time)."""
+    return [np.array(v, dtype=float) for v in model.trainable_weights]
+
+
 def randomize_weights(model, scale: float, seed: int) -> None:
-    """Overwrite every trainable weight with N(0, scale^2) draws (non-trainable ones stay)."""
+    """Overwrite every trainable weight with N(0, scale^2) draws (non-trainable ones stay).
+
+    The draws are made here; the student's model (in the runner) only receives arrays.
+    """
     rng = np.random.default_rng(seed)
     for var in model.trainable_weights:
-        var.assign(rng.normal(0.0, scale, size=tuple(var.shape)).astype(var.dtype))
-
-
-def trainable_snapshot(model) -> list[np.ndarray]:
-    return [np.array(v) for v in model.trainable_weights]
+        current = np.asarray(var)
+        var.assign(rng.normal(0.0, scale, size=current.shape).astype(current.dtype))
 
 
 def largest_change(before, model) -> float:
@@ -97,24 +110,40 @@ def largest_change(before, model) -> float:
                default=0.0)
 
 
+def optimizer(sub, name: str, **config):
+    """A stock Keras optimizer made where the student's code runs (e.g. "SGD", learning_rate=0.5)."""
+    return sub.keras_object("optimizers", {"class_name": name, "config": config})
+
+
+def seed_runner(sub, seed: int) -> None:
+    """`keras.utils.set_random_seed(seed)` where the student's code runs (Keras, numpy, random),
+    with Keras as the notebook's setup cell imports it."""
+    if not sub.has("keras"):
+        raise AssertionError("your code has no `keras`: keep the setup cell's `import keras`")
+    sub.keras.utils.set_random_seed(int(seed))
+
+
+def runner_tensorflow(sub):
+    """TensorFlow as the notebook's setup cell imports it (`tf`), in the runner."""
+    if not sub.has("tf"):
+        raise AssertionError("your code has no `tf`: keep the setup cell's "
+                             "`import tensorflow as tf`")
+    return sub.tf
+
+
 def toy_gan(latent_dim: int, num_classes: int, offset, kernel, bias):
     """A generator and discriminator whose single step the grader can compute exactly.
 
-    G ignores z and the label (both enter through frozen zero weights): every fake is
-    tanh(offset) reshaped to (8, 8, 1), whatever noise or labels train_step draws; its
-    only trainable weight is `offset` (64,). D is one Dense unit on the flattened image
-    (trainable `kernel` (64, 1) and `bias` (1,)); the label enters through a frozen zero
-    embedding. So the exact gradients of both losses are known in closed form.
+    Stock Keras layers only, so that `sub.keras_model` can copy them to the student's
+    side. G ignores z and the label (both enter through frozen zero weights): every fake
+    is tanh(offset) reshaped to (8, 8, 1), whatever noise or labels train_step draws. The
+    offset is the bias of the Dense layer named "offset", whose input is always zero (so
+    its kernel gets a zero gradient and never moves under SGD). D is one Dense unit named
+    "logit" on the flattened image (kernel (64, 1) and bias (1,)); the label enters
+    through a frozen zero embedding. So the exact gradients of both losses are known in
+    closed form.
     """
     import keras
-
-    class Offset(keras.layers.Layer):
-        def build(self, input_shape):
-            self.offset = self.add_weight(shape=(input_shape[-1],), initializer="zeros",
-                                          name="offset")
-
-        def call(self, x):
-            return x + self.offset
 
     z = keras.Input(shape=(latent_dim,))
     labels = keras.Input(shape=(), dtype="int32")
@@ -122,14 +151,15 @@ def toy_gan(latent_dim: int, num_classes: int, offset, kernel, bias):
                                   trainable=False)(z)
     frozen_y = keras.layers.Embedding(num_classes, 64, embeddings_initializer="zeros",
                                       trainable=False)(labels)
-    h = Offset()(keras.layers.Add()([frozen_z, frozen_y]))
+    offset_layer = keras.layers.Dense(64, kernel_initializer="zeros", name="offset")
+    h = offset_layer(keras.layers.Add()([frozen_z, frozen_y]))
     images = keras.layers.Reshape((8, 8, 1))(keras.layers.Activation("tanh")(h))
     generator = keras.Model([z, labels], images)
-    generator.trainable_weights[0].assign(np.asarray(offset, np.float32))
+    offset_layer.bias.assign(np.asarray(offset, np.float32))
 
     x = keras.Input(shape=(8, 8, 1))
     y = keras.Input(shape=(), dtype="int32")
-    dense = keras.layers.Dense(1)
+    dense = keras.layers.Dense(1, name="logit")
     logit = dense(keras.layers.Flatten()(x))
     label_term = keras.layers.Embedding(num_classes, 1, embeddings_initializer="zeros",
                                         trainable=False)(y)
@@ -137,3 +167,13 @@ def toy_gan(latent_dim: int, num_classes: int, offset, kernel, bias):
     dense.kernel.assign(np.asarray(kernel, np.float32).reshape(64, 1))
     dense.bias.assign(np.asarray(bias, np.float32).reshape(1))
     return generator, discriminator
+
+
+def rebuild(sub, model):
+    """A judge-side copy of a stock Keras model from the runner (config and weights as data)."""
+    import keras
+
+    data = sub.model_data(model)
+    copy = keras.models.model_from_json(data["config"])
+    copy.set_weights(data["weights"])
+    return copy

@@ -4,38 +4,51 @@ import numpy as np
 
 from autograder.checks import expect_close
 from autograder.marks import graded
-from autograder.suites.cgan.support import d_loss_oracle, g_loss_oracle, scalar, sigmoid, softplus
+from autograder.suites.cgan.support import (
+    d_loss_oracle,
+    error_name,
+    g_loss_oracle,
+    runner_tensorflow,
+    scalar,
+    sigmoid,
+    softplus,
+)
 
 REAL = np.array([[2.0], [-1.0], [0.5]], dtype=np.float32)  # (3, 1) logits of real images
 FAKE = np.array([[0.5], [-3.0], [1.5], [-0.25], [0.0]], dtype=np.float32)  # (5, 1), of fakes
 
 
 def d_loss(sub, real, fake) -> float:
-    import tensorflow as tf
-
-    return scalar(sub.discriminator_loss(tf.constant(real), tf.constant(fake)),
-                  "discriminator_loss(...)")
+    return scalar(sub.discriminator_loss(real, fake), "discriminator_loss(...)")
 
 
 def g_loss(sub, fake) -> float:
-    import tensorflow as tf
-
-    return scalar(sub.generator_loss(tf.constant(fake)), "generator_loss(...)")
+    return scalar(sub.generator_loss(fake), "generator_loss(...)")
 
 
-def gradient(func, *logits):
-    """Gradients of func w.r.t. each logits argument; fails readably if none flows."""
-    import tensorflow as tf
+def gradient(sub, func, *logits):
+    """Gradients of the student's loss w.r.t. each logits argument; fails readably if none flows.
 
-    tensors = [tf.Variable(x) for x in logits]
-    with tf.GradientTape() as tape:
-        loss = func(*tensors)
-    grads = tape.gradient(loss, tensors)
-    if any(g is None for g in grads):
-        raise AssertionError("no gradient flows from your loss to the logits: compute it with "
-                             "TensorFlow/Keras ops (not numpy, not float()) so train_step can " \
-                             "differentiate it")
-    return [np.asarray(g, dtype=float) for g in grads]
+    TensorFlow differentiates the loss where the student's code runs
+    (`tf.test.compute_gradient`: the backpropagated gradient, and one by finite
+    differences); only arrays come back, and the grader judges them here.
+    """
+    tf = runner_tensorflow(sub)
+    try:
+        backprop, numeric = tf.test.compute_gradient(func, [np.asarray(x) for x in logits])
+    except NotImplementedError:
+        raise
+    except Exception as exc:  # noqa: BLE001  (what a loss that is not a tensor raises)
+        raise AssertionError(f"TensorFlow could not differentiate your loss ({error_name(exc)}: "
+                             f"{str(exc)[:200]}): return a scalar tensor computed with "
+                             "TensorFlow/Keras ops (not numpy, not float())") from None
+    grads = [np.asarray(g, dtype=float).reshape(np.shape(x)) for g, x in zip(backprop, logits)]
+    slopes = [np.asarray(n, dtype=float) for n in numeric]
+    if all(not np.any(g) for g in grads) and any(np.any(np.abs(n) > 1e-3) for n in slopes):
+        raise AssertionError("no gradient flows from your loss to the logits (the loss changes "
+                             "with them, but its gradient is 0): compute it with TensorFlow/Keras "
+                             "ops (not numpy, not float()) so train_step can differentiate it")
+    return grads
 
 
 # ---------------------------------------------------------------- discriminator_loss
@@ -87,7 +100,7 @@ def test_discriminator_loss_is_stable_when_wrong(sub):
 @graded(points=1, task="discriminator_loss")
 def test_discriminator_loss_gradient(sub):
     """Is d loss / d real_logit_i = -sigmoid(-r_i) / n_real and d / d fake_logit_j = sigmoid(f_j) / n_fake?"""
-    g_real, g_fake = gradient(sub.discriminator_loss, REAL, FAKE)
+    g_real, g_fake = gradient(sub, sub.discriminator_loss, REAL, FAKE)
     expect_close(g_real, -sigmoid(-REAL) / len(REAL), "gradient w.r.t. real_logits", rtol=1e-4,
                  atol=1e-7)
     expect_close(g_fake, sigmoid(FAKE) / len(FAKE), "gradient w.r.t. fake_logits", rtol=1e-4,
@@ -138,7 +151,7 @@ def test_generator_loss_extremes(sub):
 def test_generator_loss_gradient_does_not_vanish(sub):
     """At fake logit -6 (D sure it is fake), is the gradient -sigmoid(6) / n, not about 0?"""
     fake = np.full((4, 1), -6.0, np.float32)
-    (grad,) = gradient(sub.generator_loss, fake)
+    (grad,) = gradient(sub, sub.generator_loss, fake)
     if np.allclose(grad, -sigmoid(-6.0) / 4, rtol=1e-3) or np.allclose(grad, sigmoid(-6.0) / 4,
                                                                         rtol=1e-3):
         raise AssertionError(f"generator_loss has gradient {grad.ravel()[0]:.2e} per logit at "

@@ -7,6 +7,8 @@ from autograder.marks import graded
 from autograder.suites.cgan.support import (
     digits,
     largest_change,
+    optimizer,
+    rebuild,
     sigmoid,
     softplus,
     toy_gan,
@@ -16,10 +18,8 @@ from autograder.suites.cgan.support import (
 LR = 0.5  # plain SGD, so a step is exactly -LR * gradient
 
 
-def sgd(learning_rate):
-    import keras
-
-    return keras.optimizers.SGD(learning_rate=learning_rate)
+def sgd(sub, learning_rate):
+    return optimizer(sub, "SGD", learning_rate=learning_rate)
 
 
 def run_step(sub, generator, discriminator, g_opt, d_opt, images, labels, latent_dim):
@@ -49,8 +49,11 @@ class ToyStep:
         self.w, self.b = rng.normal(0.0, 0.15, 64), -2.0  # D is fairly sure fakes are fake
         self.latent_dim = latent_dim
 
-    def models(self, num_classes=10):
-        return toy_gan(self.latent_dim, num_classes, self.offset, self.w, self.b)
+    def models(self, sub, num_classes=10):
+        """The toy generator and discriminator, copied to where the student's code runs."""
+        generator, discriminator = toy_gan(self.latent_dim, num_classes, self.offset, self.w,
+                                           self.b)
+        return sub.keras_model(generator), sub.keras_model(discriminator)
 
     def d_grads(self, w, b, c, loss="discriminator"):
         real, fake = self.x @ w + b, c @ w + b
@@ -112,10 +115,12 @@ MISTAKES = {
 }
 
 
-def observed(generator, discriminator):
-    (offset,) = trainable_snapshot(generator)
-    kernel, bias = trainable_snapshot(discriminator)
-    return kernel.ravel().astype(float), float(bias.ravel()[0]), offset.astype(float)
+def observed(sub, generator, discriminator):
+    """(D's kernel, D's bias, G's offset) after the step, read from copies of the two models."""
+    offset = np.asarray(rebuild(sub, generator).get_layer("offset").bias, dtype=float)
+    logit = rebuild(sub, discriminator).get_layer("logit")
+    return (np.asarray(logit.kernel, dtype=float).ravel(), float(np.asarray(logit.bias)[0]),
+            offset)
 
 
 def close(a, b, rtol=2e-3, atol=2e-5):
@@ -140,10 +145,10 @@ def diagnose(toy, got_w, got_b, got_offset):
 def test_discriminator_step_is_exact(sub, seed):
     """With plain SGD, does D move by exactly -lr * grad of discriminator_loss (real 1, fakes 0)?"""
     toy = ToyStep(seed)
-    generator, discriminator = toy.models()
-    run_step(sub, generator, discriminator, sgd(LR), sgd(LR), toy.images, toy.labels,
+    generator, discriminator = toy.models(sub)
+    run_step(sub, generator, discriminator, sgd(sub, LR), sgd(sub, LR), toy.images, toy.labels,
              toy.latent_dim)
-    got_w, got_b, got_offset = observed(generator, discriminator)
+    got_w, got_b, got_offset = observed(sub, generator, discriminator)
     w, b, _, _, _ = toy.expected()
     if not (close(got_w, w) and close(got_b, b)):
         diagnose(toy, got_w, got_b, got_offset)
@@ -157,11 +162,11 @@ def test_discriminator_step_is_exact(sub, seed):
 def test_generator_step_is_exact(sub, seed):
     """With plain SGD, does G then move by exactly -lr * grad of generator_loss against the updated D?"""
     toy = ToyStep(seed + 1)
-    generator, discriminator = toy.models()
+    generator, discriminator = toy.models(sub)
     before = np.tanh(toy.offset)
-    run_step(sub, generator, discriminator, sgd(LR), sgd(LR), toy.images, toy.labels,
+    run_step(sub, generator, discriminator, sgd(sub, LR), sgd(sub, LR), toy.images, toy.labels,
              toy.latent_dim)
-    got_w, got_b, got_offset = observed(generator, discriminator)
+    got_w, got_b, got_offset = observed(sub, generator, discriminator)
     _, _, offset, _, _ = toy.expected()
     if not close(got_offset, offset):
         diagnose(toy, got_w, got_b, got_offset)
@@ -183,8 +188,8 @@ def test_generator_step_is_exact(sub, seed):
 def test_step_reports_losses(sub, seed):
     """Does train_step return the D loss before its update and the G loss against the updated D?"""
     toy = ToyStep(seed + 2)
-    generator, discriminator = toy.models()
-    out = run_step(sub, generator, discriminator, sgd(LR), sgd(LR), toy.images, toy.labels,
+    generator, discriminator = toy.models(sub)
+    out = run_step(sub, generator, discriminator, sgd(sub, LR), sgd(sub, LR), toy.images, toy.labels,
                    toy.latent_dim)
     _, _, _, d_loss, g_loss = toy.expected()
     expect_close(out["d_loss"], d_loss, "train_step(...)['d_loss']", rtol=1e-3,
@@ -198,7 +203,8 @@ def own_weights_case(sub, seed, frozen):
     pick = np.random.default_rng(seed).choice(len(images), 32, replace=False)
     generator, discriminator = sub.build_generator(), sub.build_discriminator()
     g_before, d_before = trainable_snapshot(generator), trainable_snapshot(discriminator)
-    g_opt, d_opt = (sgd(0.0), sgd(0.05)) if frozen == "generator" else (sgd(0.05), sgd(0.0))
+    g_opt, d_opt = ((sgd(sub, 0.0), sgd(sub, 0.05)) if frozen == "generator"
+                    else (sgd(sub, 0.05), sgd(sub, 0.0)))
     run_step(sub, generator, discriminator, g_opt, d_opt, images[pick], labels[pick], 32)
     return largest_change(g_before, generator), largest_change(d_before, discriminator)
 
