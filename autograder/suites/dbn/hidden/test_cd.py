@@ -296,30 +296,62 @@ def test_one_step_follows_the_estimate(sub, seed):
         "(dW, db, dc) per batch, with the learning_rate given to __init__")
 
 
+def batch_argument(args, kwargs):
+    """The batch of one recorded call of contrastive_divergence(v), as a float array."""
+    if args:
+        value = args[0]
+    elif kwargs:
+        value = kwargs.get("v", next(iter(kwargs.values())))
+    else:
+        raise AssertionError("fit called contrastive_divergence without a batch")
+    try:
+        return np.atleast_2d(np.asarray(value, dtype=float))
+    except (TypeError, ValueError):
+        raise AssertionError("fit passed contrastive_divergence something that is not an array "
+                             "of rows") from None
+
+
+ROW_TOLERANCE = 1e-3  # rows of X differ by at least 0.5 in every column; float32 rounds by 3e-6
+
+
 @graded(points=1, task="fit")
 def test_epochs_visit_every_row_in_batches(sub, seed):
-    """Does each epoch pass every row once to contrastive_divergence, in batches of batch_size?"""
+    """Does each epoch pass every row once to contrastive_divergence, in batches of at most batch_size?"""
     rng = np.random.default_rng(seed)
-    X = rng.random((23, 4)) * 0.5 + np.arange(23)[:, None]  # rows told apart by their sum
+    X = rng.random((23, 4)) * 0.5 + np.arange(23)[:, None]  # row i lies in [i, i + 0.5)
     rbm = sub.RBM(4, 2, seed=seed)
-    seen, original = [], rbm.contrastive_divergence
-
-    def recording(v):
-        seen.append(np.array(v, dtype=float))
-        return original(v)
-
-    rbm.contrastive_divergence = recording
+    sub.spy(rbm, "contrastive_divergence")
     rbm.fit(X, epochs=2, batch_size=5)
+    seen = [batch_argument(args, kwargs)
+            for args, kwargs in sub.spied(rbm, "contrastive_divergence")]
     assert seen, "fit never called self.contrastive_divergence: get each step's estimate from it"
     sizes = [len(batch) for batch in seen]
-    assert len(seen) == 2 * 5 and max(sizes) <= 5, \
-        f"23 rows, batch_size=5, epochs=2 should make 10 batches of at most 5 rows, got " \
-        f"{len(seen)} batches of sizes {sizes}"
+    if any(batch.shape[1:] != (4,) for batch in seen):
+        raise AssertionError(f"fit passed contrastive_divergence batches of shapes "
+                             f"{sorted({batch.shape for batch in seen})}, expected (rows, 4): "
+                             "pass whole rows of X")
+    assert min(sizes) >= 1 and max(sizes) <= 5, \
+        f"23 rows with batch_size=5 should make batches of 1 to 5 rows, got batch sizes {sizes}"
+    assert sum(sizes) == 2 * 23, \
+        f"23 rows and epochs=2 should pass 46 rows in all to contrastive_divergence, got " \
+        f"{sum(sizes)} in {len(seen)} batches of sizes {sizes}: every row once per epoch"
+    rows = np.vstack(seen)
+    which = np.floor(rows[:, 0]).astype(int).clip(0, 22)  # the row of X each one must be
+    if np.max(np.abs(rows - X[which])) > ROW_TOLERANCE:
+        raise AssertionError("fit passed contrastive_divergence rows that are not rows of X: pass "
+                             "the rows themselves (shuffled or not), not transformed or sampled "
+                             "versions of them")
+    start = 0
     for epoch in range(2):
-        rows = np.vstack(seen[epoch * 5:(epoch + 1) * 5])
-        assert np.array_equal(np.sort(rows.sum(1)), np.sort(X.sum(1))), \
+        counted, end = 0, start
+        while counted < 23:
+            counted += sizes[end]
+            end += 1
+        visited = np.sort(which[sum(sizes[:start]):sum(sizes[:end])])
+        assert counted == 23 and np.array_equal(visited, np.arange(23)), \
             f"epoch {epoch + 1} did not pass every row of X exactly once (shuffling is fine, " \
             "skipping or repeating rows is not; keep the last, smaller batch)"
+        start = end
 
 
 def log_likelihood(W, b, c, data):

@@ -1,8 +1,11 @@
 """Hidden tests: greedy layer-wise pretraining, the Keras copy of the stack, fine-tuning."""
 
+import json
+
 import numpy as np
 
 from autograder.checks import expect_close, expect_raises_value_error, wants_integer_labels
+from autograder.engine.remote import type_name
 from autograder.marks import graded
 
 
@@ -38,43 +41,54 @@ def test_stack_shapes(sub, seed):
             f"{'the pixels' if i == 0 else 'the previous layer features'} ({shape[0]} values)"
 
 
+TRAINING_METHODS = ("fit", "contrastive_divergence")
+
+
 def record_training_data(sub):
-    """Wrap RBM.fit and RBM.contrastive_divergence to see what each RBM is trained on."""
+    """Record what every RBM is trained on: the arguments of each call of RBM.fit and
+    RBM.contrastive_divergence, on any instance (the class's methods are spied on)."""
     cls = sub.RBM
-    fed = {"fit": {}, "cd": {}}
-    original_fit, original_cd = cls.fit, cls.contrastive_divergence
-
-    def fit(self, X, *args, **kwargs):
-        fed["fit"].setdefault(id(self), []).append(np.array(X, dtype=float))
-        return original_fit(self, X, *args, **kwargs)
-
-    def contrastive_divergence(self, v, *args, **kwargs):
-        fed["cd"].setdefault(id(self), []).append(np.array(v, dtype=float))
-        return original_cd(self, v, *args, **kwargs)
-
-    cls.fit, cls.contrastive_divergence = fit, contrastive_divergence
+    originals = {name: getattr(cls, name) for name in TRAINING_METHODS}
+    for name in TRAINING_METHODS:
+        sub.spy(cls, name)
 
     def restore():
-        cls.fit, cls.contrastive_divergence = original_fit, original_cd
+        for name, method in originals.items():
+            setattr(cls, name, method)
+
+    def fed():
+        """{method: {id(rbm handle): [rows of each call]}}"""
+        out = {name: {} for name in TRAINING_METHODS}
+        for name in TRAINING_METHODS:
+            for args, kwargs in sub.spied(cls, name):
+                rbm, rest = (args[0], args[1:]) if args else (None, ())
+                data = rest[0] if rest else kwargs.get("X", kwargs.get("v"))
+                if data is not None:
+                    out[name].setdefault(id(rbm), []).append(np.array(data, dtype=float))
+        return out
 
     return fed, restore
 
 
 def rows_fed(fed, rbm, i):
-    batches = fed["fit"].get(id(rbm)) or fed["cd"].get(id(rbm))
+    batches = fed["fit"].get(id(rbm)) or fed["contrastive_divergence"].get(id(rbm))
     if not batches:
         raise AssertionError(f"RBM {i} was never trained with its fit (or contrastive_divergence) "
                              "method: train each layer with rbm.fit(features, epochs=epochs)")
     return np.vstack(batches)
 
 
+FEATURE_TOLERANCE = 1e-5  # float32 features differ from the grader's float64 ones by about 1e-7
+
+
 @graded(points=3, task="pretrain_dbn")
 def test_each_layer_trains_on_previous_hidden_probabilities(sub, seed):
     """Is RBM 0 trained on X and RBM i+1 on the hidden probabilities of RBM i (after its training)?"""
     X, _ = digits(150)
-    fed, restore = record_training_data(sub)
+    recorded, restore = record_training_data(sub)
     try:
         rbms = sub.pretrain_dbn(X, [20, 10, 6], epochs=2, seed=seed)
+        fed = recorded()
     finally:
         restore()
     expected = X
@@ -91,7 +105,7 @@ def test_each_layer_trains_on_previous_hidden_probabilities(sub, seed):
             raise AssertionError(f"RBM {i} was trained on binary samples of RBM {i - 1}'s hidden "
                                  "units: feed it the hidden probabilities (hidden_probs), which "
                                  "carry more information and no sampling noise")
-        assert np.max(gaps) < 1e-6, \
+        assert np.max(gaps) < FEATURE_TOLERANCE, \
             f"RBM {i} was trained on rows that are not {what} (largest gap " \
             f"{np.max(gaps):.3g}): compute the next layer's data with the trained RBM's " \
             "hidden_probs, after fitting it"
@@ -137,10 +151,34 @@ def dense_layers(model):
     return [layer for layer in model.layers if getattr(layer, "kernel", None) is not None]
 
 
+def judge_copy(sub, model):
+    """A stock Keras copy of the student's model, built here from its config and weights
+    (so the grader inspects and runs the model itself, not what the student's objects say)."""
+    import keras
+
+    try:
+        data = sub.model_data(model)
+    except NotImplementedError:
+        raise
+    except Exception as exc:  # noqa: BLE001  (not a Keras model)
+        raise AssertionError(f"dbn_to_keras should return a keras.Model, got a "
+                             f"{type_name(model)} ({str(exc)[:200]})") from None
+    config = json.loads(data["config"])
+    config.pop("compile_config", None)  # the architecture and weights are what is checked here
+    try:
+        copy = keras.models.model_from_json(json.dumps(config))
+        copy.set_weights(data["weights"])
+    except Exception as exc:  # noqa: BLE001
+        raise AssertionError(f"your model could not be rebuilt from its Keras config "
+                             f"({type(exc).__name__}: {str(exc)[:200]}): build it from stock "
+                             "Keras layers (Input, Dense)") from None
+    return copy
+
+
 @graded(points=2, task="dbn_to_keras")
 def test_model_structure(sub, seed):
     """Does the model map (batch, 20) to (batch, 5) with one sigmoid Dense per RBM and a softmax head?"""
-    model = sub.dbn_to_keras(grader_rbms(sub, seed), 5)
+    model = judge_copy(sub, sub.dbn_to_keras(grader_rbms(sub, seed), 5))
     assert tuple(model.input_shape) == (None, 20), \
         f"input shape should be (None, 20) (the first RBM's n_visible), got {model.input_shape}"
     assert tuple(model.output_shape) == (None, 5), \
@@ -158,7 +196,7 @@ def test_model_structure(sub, seed):
 def test_weights_carried_exactly(sub, seed):
     """Is hidden layer i's kernel RBM i's W and its bias RBM i's hidden bias c?"""
     rbms = grader_rbms(sub, seed)
-    layers = dense_layers(sub.dbn_to_keras(rbms, 5))
+    layers = dense_layers(judge_copy(sub, sub.dbn_to_keras(rbms, 5)))
     for i, (rbm, layer) in enumerate(zip(rbms, layers)):
         W, b, c = params(rbm)
         kernel, bias = np.asarray(layer.kernel), np.asarray(layer.bias)
@@ -179,7 +217,7 @@ def test_weights_carried_exactly(sub, seed):
 def test_forward_pass_is_the_stacked_rbms(sub, seed):
     """Does the model output softmax(head(sigmoid(... sigmoid(x W0 + c0) ...))) for given inputs?"""
     rbms = grader_rbms(sub, seed)
-    model = sub.dbn_to_keras(rbms, 5)
+    model = judge_copy(sub, sub.dbn_to_keras(rbms, 5))
     x = np.random.default_rng(seed).random((6, 20)).astype(np.float32)
     hidden = x.astype(float)
     for rbm in rbms:
@@ -219,8 +257,9 @@ def test_fine_tuned_dbn_classifies_digits(sub, seed):
     model = sub.dbn_to_keras(rbms, 10)
     targets = y[train] if wants_integer_labels(model) else np.eye(10)[y[train]]
     model.fit(X[train].astype(np.float32), targets, epochs=FINE_TUNE_EPOCHS, batch_size=32,
-              verbose=0)
-    predicted = np.asarray(model.predict(X[test].astype(np.float32), verbose=0)).argmax(axis=1)
+              verbose=0)  # the student's model, optimizer and loss, where the student's code runs
+    tuned = judge_copy(sub, model)  # the held-out predictions are the grader's own
+    predicted = np.asarray(tuned.predict(X[test].astype(np.float32), verbose=0)).argmax(axis=1)
     accuracy = float(np.mean(predicted == y[test]))
     assert accuracy > ACCURACY_BAR, \
         f"held-out accuracy {accuracy:.3f} after {FINE_TUNE_EPOCHS} epochs of fine-tuning, " \
