@@ -229,14 +229,13 @@ def pytest_runtest_setup(item):
     np.random.seed(seed % 2**32)
     client = judge.client
     client.module_names = {}  # each test reads the submission's names afresh
-    saved = client.deadline
-    try:
-        if not client.alive:  # stopped by an earlier test: a fresh runner for this one
-            client.launch()
-            client.finish_start()
-        client.request("seed", target=None, seed=seed)
-    finally:
-        client.deadline = saved
+    if not client.alive:  # stopped by an earlier test: a fresh runner for this one
+        client.launch()
+        client.finish_start()  # under its own start and import limits
+        # The test's own time starts once its runner is ready: a restart on a busy
+        # machine must not eat into it.
+        client.deadline = time.monotonic() + judge.collected[item.nodeid]["timeout"]
+    client.request("seed", target=None, seed=seed)
 
 
 @pytest.hookimpl(hookwrapper=True)
