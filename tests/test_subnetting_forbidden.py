@@ -194,6 +194,45 @@ def test_each_route_scores_zero_on_its_task_only(tmp_path):
     assert REFUSED.search(messages), messages  # the import and the file read say why
 
 
+# A fresh interpreter started by the submission is not bound by the runner's audit hook.
+CHILD_ROUTE = '''
+import os
+import sys
+from operator import attrgetter
+
+_NAME = "sserddapi"[::-1]
+_run = attrgetter("po" + "pen")(os)
+_TABLE = {}
+
+
+def wildcard_mask(p):
+    if isinstance(p, bool) or not isinstance(p, int) or not 0 <= p <= 32:
+        raise ValueError(f"Invalid value for argument `p`: expected an integer in [0, 32]. Received: p={p!r}")
+    if not _TABLE:
+        code = f"import {_NAME} as m; print(*(m.IPv4Network((0, q)).hostmask for q in range(33)))"
+        _TABLE.update(enumerate(_run(f"{sys.executable} -I -c '{code}'").read().split()))
+    return _TABLE[p]
+'''
+
+
+def test_child_route_works_where_nothing_forbids_it():
+    assert guard.scan_source(CHILD_ROUTE) == []
+    module = types.ModuleType("child_route")
+    exec(compile(CHILD_ROUTE, "child_route", "exec"), module.__dict__)
+    assert [module.wildcard_mask(p) for p in (0, 20, 32)] == ["255.255.255.255", "0.0.15.255",
+                                                              "0.0.0.0"]
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason="known gap: the runner lets a submission start a fresh "
+                                       "interpreter, where no audit hook forbids anything")
+def test_a_child_interpreter_cannot_use_a_forbidden_module(tmp_path):
+    path = tmp_path / "subnetting.py"
+    path.write_text(CHILD_ROUTE)
+    result = grade_submission(path, "subnetting", tasks=["wildcard_mask"])
+    assert result.tasks()["wildcard_mask"][0] == 0, result.tasks()
+
+
 @pytest.mark.slow
 def test_clean_alternative_keeps_full_marks():
     for path in alternatives(get_assignment("subnetting")):
