@@ -224,13 +224,15 @@ def test_child_route_works_where_nothing_forbids_it():
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="known gap: the runner lets a submission start a fresh "
-                                       "interpreter, where no audit hook forbids anything")
 def test_a_child_interpreter_cannot_use_a_forbidden_module(tmp_path):
+    # The module's files are not in the runner's file system, so a fresh interpreter
+    # the submission starts finds nothing to import either.
     path = tmp_path / "subnetting.py"
     path.write_text(CHILD_ROUTE)
     result = grade_submission(path, "subnetting", tasks=["wildcard_mask"])
-    assert result.tasks()["wildcard_mask"][0] == 0, result.tasks()
+    # Only the argument check, which needs no table, keeps its point.
+    earned = [t.name for t in result.tests if t.passed]
+    assert earned == ["Do p = -1 and p = 33 raise ValueError naming `p`?"], earned
 
 
 @pytest.mark.slow

@@ -15,6 +15,8 @@ from __future__ import annotations
 import base64
 import contextlib
 import hashlib
+import importlib.machinery
+import importlib.util
 import json
 import os
 import platform
@@ -142,13 +144,31 @@ def failed_result(path: Path, assignment: Assignment, reason: str) -> Result:
                               "submission_sha256": sha256_of(path) if path.is_file() else None})
 
 
-def hidden_from_runner() -> list[str]:
-    """What no runner may see: the engine with every suite, and a source checkout's
-    solutions, tests and benchmarks."""
+def hidden_from_runner(forbidden_modules: tuple[str, ...] = ()) -> list[str]:
+    """What no runner may see: the engine with every suite, a source checkout's
+    solutions, tests and benchmarks, and the files of the assignment's forbidden
+    modules (so no program the submission starts can import them either)."""
     hide = [str(Path(autograder.__file__).resolve().parent)]
     if (REPO_ROOT / "pyproject.toml").is_file():
         hide.append(str(REPO_ROOT))
+    for name in forbidden_modules:
+        hide += module_files(name)
     return hide
+
+
+def module_files(name: str) -> list[str]:
+    """The files an import of top-level module `name` would read: its source or
+    extension, its compiled caches, or its package folder ([] if not installed)."""
+    spec = importlib.machinery.PathFinder.find_spec(name)
+    if spec is None or not spec.origin or not os.path.isabs(spec.origin):
+        return []  # built into the interpreter, or absent
+    if spec.submodule_search_locations:
+        return [os.path.realpath(p) for p in spec.submodule_search_locations]
+    files = [spec.origin]
+    if spec.origin.endswith(".py"):
+        folder = Path(importlib.util.cache_from_source(spec.origin)).parent
+        files += [str(p) for p in folder.glob(f"{name}.*.pyc")]
+    return [os.path.realpath(f) for f in files]
 
 
 def judge_config(assignment: Assignment, ingested: Ingested, public_only: bool, seed: int,
@@ -161,7 +181,8 @@ def judge_config(assignment: Assignment, ingested: Ingested, public_only: bool, 
         source=ingested.source, module_name=f"{assignment.id}_submission", seed=seed,
         test_timeout=assignment.test_timeout, import_timeout=assignment.import_timeout,
         time_budget=assignment.time_budget, memory_mb=assignment.memory_mb,
-        uses_keras=assignment.uses_keras, runner_dir="", hide=hidden_from_runner(),
+        uses_keras=assignment.uses_keras, runner_dir="",
+        hide=hidden_from_runner(assignment.forbidden_modules),
         forbidden_modules=list(assignment.forbidden_modules),
         cell_lines=[list(c) for c in ingested.cell_lines], collect_only=collect_only)
 

@@ -111,11 +111,24 @@ def runner_visible_paths() -> list[str]:
                    if os.path.lexists(p)})
 
 
+# What a hidden module's source is replaced with: the standard library may still
+# import it (pathlib -> urllib.parse -> ipaddress), but nothing in it can be used.
+ABSENT_MODULE_FILE = b"absent_module.py"
+ABSENT_MODULE = '''"""Not available where this submission runs."""
+
+
+def __getattr__(name):
+    raise ImportError(f"module `{__name__}` may not be used in this assignment")
+'''
+
+
 def _isolate_runner(run_root: bytes, visible: list[bytes], hide: list[bytes]):
     """New network namespace (no network), and a new root file system made of
     read-only views of `visible` (less `hide`) and of the run's own folder, whose
     `work/` alone is writable. Nothing else on the machine exists there: not the
     instructor's files, not other submissions' runs, not the judge's folder."""
+
+    absent_module = run_root + b"/lib/" + ABSENT_MODULE_FILE
 
     def isolate(libc) -> None:
         if libc.unshare(CLONE_NEWNET | CLONE_NEWNS) != 0:
@@ -135,6 +148,8 @@ def _isolate_runner(run_root: bytes, visible: list[bytes], hide: list[bytes]):
             target = stage + path
             if os.path.isdir(target):
                 _mount(libc, b"tmpfs", target, b"tmpfs", MS_RDONLY, b"size=4k,mode=0555")
+            elif target.endswith(b".py"):  # a module the standard library imports too
+                _mount(libc, absent_module, target, None, MS_BIND)
             elif os.path.lexists(target):
                 _mount(libc, b"/dev/null", target, None, MS_BIND)
         _mount(libc, None, stage, None, MS_REMOUNT | MS_RDONLY)
@@ -210,6 +225,7 @@ def spawn_runner(script: Path, run_root: Path, workdir: Path, limits: Limits, hi
     isolate = None
     if can_isolate_mounts():
         os.makedirs(f"{run_root}.root", exist_ok=True)
+        (run_root / "lib" / os.fsdecode(ABSENT_MODULE_FILE)).write_text(ABSENT_MODULE)
         isolate = _isolate_runner(os.fsencode(run_root), [os.fsencode(p) for p in runner_visible_paths()],
                                   [os.fsencode(p) for p in hide])
     proc = subprocess.Popen(
