@@ -8,7 +8,7 @@
     neurograde release DIR [--force]
     neurograde gradescope ID -o autograder.zip
     neurograde nbgrader-setup [ID ...]
-    neurograde audit ID [ID ...] [--seeds N]
+    neurograde audit ID [ID ...] [--seeds N] [--workers N]
     neurograde demo [--assignment ID ...]
 """
 
@@ -84,6 +84,8 @@ def _parser() -> argparse.ArgumentParser:
     audit.add_argument("assignment", nargs="+", help="assignment ids, or 'all'")
     audit.add_argument("--seeds", type=int, default=3,
                        help="grade the reference under this many seeds (default 3)")
+    audit.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                       help="gradings at once (default: one per core)")
 
     demo = sub.add_parser("demo", help="grade the bundled example submissions")
     demo.add_argument("--assignment", action="append",
@@ -273,7 +275,7 @@ def cmd_audit(args, console) -> int:
     all_ok = True
     for assignment in [get_assignment(i) for i in ids]:
         with console.status(f"Auditing {assignment.id}...") as status:
-            report = audit(assignment, seeds=args.seeds,
+            report = audit(assignment, seeds=args.seeds, workers=args.workers,
                            progress=lambda step, a=assignment: status.update(
                                f"Auditing {a.id}: {step}"))
         print_audit(report, console)

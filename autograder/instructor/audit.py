@@ -12,8 +12,11 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import tempfile
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -74,9 +77,7 @@ def check_stub(result: Result) -> Check:
     return Check("stub scores 0, every test says why", ok, detail.strip())
 
 
-def grade_mutant(assignment: Assignment, mutant: Mutant, workdir: Path) -> tuple[Check, Result]:
-    path = write_mutant(assignment, mutant, workdir / mutant.name)
-    result = grade_submission(path, assignment, exclude_tasks=skipped_tasks_for(assignment, mutant))
+def check_mutant(mutant: Mutant, result: Result) -> Check:
     failed = result.failed_tasks()
     missed = set(mutant.breaks) - failed
     extra = failed - set(mutant.breaks) if mutant.local else set()
@@ -86,53 +87,103 @@ def grade_mutant(assignment: Assignment, mutant: Mutant, workdir: Path) -> tuple
     if extra:
         detail.append(f"also lost points in {sorted(extra)}: {failures(result)}")
     return Check(f"variant {mutant.name} loses points in {list(mutant.breaks)}",
-                 not missed and not extra, "; ".join(detail)), result
+                 not missed and not extra, "; ".join(detail))
 
 
-def audit(assignment: Assignment, seeds: int = 3,
+def grade_mutant(assignment: Assignment, mutant: Mutant, workdir: Path) -> tuple[Check, Result]:
+    path = write_mutant(assignment, mutant, workdir / mutant.name)
+    result = grade_submission(path, assignment, exclude_tasks=skipped_tasks_for(assignment, mutant))
+    return check_mutant(mutant, result), result
+
+
+@dataclass(frozen=True)
+class Grading:
+    """One grading of the audit, run in a worker process of its own."""
+    label: str
+    path: Path
+    assignment: str
+    seed: int = DEFAULT_SEED
+    exclude_tasks: tuple[str, ...] = ()
+
+    def run(self) -> Result:
+        return grade_submission(self.path, self.assignment, seed=self.seed,
+                                exclude_tasks=list(self.exclude_tasks) or None)
+
+
+def _run(grading: Grading) -> Result:
+    return grading.run()
+
+
+def audit(assignment: Assignment, seeds: int = 3, workers: int | None = None,
           progress: Callable[[str], None] = lambda _: None) -> AuditReport:
+    """Grade the reference, the stub, every variant and alternative (`workers` at
+    a time, default one per core) and check each result against what it must be.
+
+    The reference is graded as its notebook under the default seed and as a .py
+    under each other seed: the .py must score full marks, and no test may change
+    its outcome between seeds (with one seed the .py shares the notebook's).
+    """
     report = AuditReport(assignment.id)
     notebook = assignment.solutions_dir / f"{assignment.id}.ipynb"
     with tempfile.TemporaryDirectory(prefix="neurograde-audit-") as tmp:
         tmp = Path(tmp)
-        progress("reference notebook")
-        reference = grade_submission(notebook, assignment)
-        report.checks.append(check_full_marks("reference notebook scores full marks", reference))
-        report.runtimes = {t.name: t.duration for t in reference.tests}
-        report.catches = {t.name: [] for t in reference.tests}
-
-        progress("reference as a .py")
         module = tmp / f"{assignment.id}.py"
         module.write_text(reference_source(assignment))
-        report.checks.append(check_full_marks("reference .py scores full marks",
-                                              grade_submission(module, assignment)))
+        other_seeds = [DEFAULT_SEED + k for k in range(1, seeds)] or [DEFAULT_SEED]
+        gradings = [Grading("reference notebook", notebook, assignment.id)]
+        gradings += [Grading(f"reference .py under seed {s}", module, assignment.id, s)
+                     for s in other_seeds]
+        gradings.append(Grading("student stub", assignment.student_dir / f"{assignment.id}.ipynb",
+                                assignment.id))
+        mutants = load_mutants(assignment)
+        gradings += [Grading(f"variant {m.name}", write_mutant(assignment, m, tmp / m.name),
+                             assignment.id,
+                             exclude_tasks=tuple(skipped_tasks_for(assignment, m) or ()))
+                     for m in mutants]
+        gradings += [Grading(f"alternative {p.name}", p, assignment.id)
+                     for p in alternatives(assignment)]
+        results = _grade_all(gradings, workers, progress)
 
-        progress("student stub")
-        stub = grade_submission(assignment.student_dir / f"{assignment.id}.ipynb", assignment)
-        report.checks.append(check_stub(stub))
+    reference, *rest = results
+    py_results, rest = rest[:len(other_seeds)], rest[len(other_seeds):]
+    stub, rest = rest[0], rest[1:]
+    mutant_results, alternative_results = rest[:len(mutants)], rest[len(mutants):]
 
-        for mutant in load_mutants(assignment):
-            progress(f"variant {mutant.name}")
-            check, result = grade_mutant(assignment, mutant, tmp)
-            report.checks.append(check)
-            for t in result.tests:
-                if not t.passed:
-                    report.catches.setdefault(t.name, []).append(mutant.name)
+    report.checks.append(check_full_marks("reference notebook scores full marks", reference))
+    report.runtimes = {t.name: t.duration for t in reference.tests}
+    report.catches = {t.name: [] for t in reference.tests}
+    report.checks.append(check_full_marks("reference .py scores full marks", py_results[0]))
+    report.checks.append(check_stub(stub))
+    for mutant, result in zip(mutants, mutant_results, strict=True):
+        report.checks.append(check_mutant(mutant, result))
+        for t in result.tests:
+            if not t.passed:
+                report.catches.setdefault(t.name, []).append(mutant.name)
+    for path, result in zip(alternatives(assignment), alternative_results, strict=True):
+        report.checks.append(check_full_marks(f"alternative {path.name} scores full marks", result))
 
-        for path in alternatives(assignment):
-            progress(f"alternative {path.name}")
-            report.checks.append(check_full_marks(f"alternative {path.name} scores full marks",
-                                                  grade_submission(path, assignment)))
-
-        baseline = {t.name: t.status for t in reference.tests}
-        for k in range(1, seeds):
-            progress(f"reference under seed {DEFAULT_SEED + k}")
-            again = grade_submission(notebook, assignment, seed=DEFAULT_SEED + k)
-            report.flaky += [t.name for t in again.tests
-                             if baseline.get(t.name) != t.status and t.name not in report.flaky]
+    baseline = {t.name: t.status for t in reference.tests}
+    for again in py_results:
+        report.flaky += [t.name for t in again.tests
+                         if baseline.get(t.name) != t.status and t.name not in report.flaky]
     if report.flaky:
         report.checks.append(Check(f"no test changes outcome across {seeds} seeds", False,
                                    f"flaky: {report.flaky}"))
     elif seeds > 1:
         report.checks.append(Check(f"no test changes outcome across {seeds} seeds", True))
     return report
+
+
+def _grade_all(gradings: list[Grading], workers: int | None,
+               progress: Callable[[str], None]) -> list[Result]:
+    """Results in the order of `gradings`; progress names each as it finishes."""
+    workers = max(1, min(workers or os.cpu_count() or 1, len(gradings)))
+    results: dict[int, Result] = {}
+    context = multiprocessing.get_context("spawn")  # never fork a process that has threads
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        futures = {pool.submit(_run, g): i for i, g in enumerate(gradings)}
+        for future in as_completed(futures):
+            i = futures[future]
+            results[i] = future.result()
+            progress(f"{len(results)}/{len(gradings)} graded ({gradings[i].label})")
+    return [results[i] for i in range(len(gradings))]
