@@ -1,10 +1,13 @@
-"""The course notes run, end to end, and draw their figures."""
+"""Every topic has notes with a keras-io style header.
+
+That the notes run end to end and draw every figure they show is tested by the one
+site build in tests/test_site.py: it executes each notes notebook (the same code
+cells as notes.py, checked there too) in a fresh folder, fails on any error, and its
+link check fails on any figure the code did not draw.
+"""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -12,22 +15,13 @@ import pytest
 from autograder.assignments import REPO_ROOT
 
 NOTES = sorted((REPO_ROOT / "course").glob("*/notes.py"))
-BUDGET_SECONDS = 300
 
 
 def test_there_are_notes():
     assert NOTES, "course/ has no notes.py"
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("notes", NOTES, ids=lambda p: p.parent.name)
-def test_notes_run_and_draw(notes: Path, tmp_path):
+def test_notes_have_a_header(notes: Path):
     header = notes.read_text().split('"""')[1]
     assert "Title:" in header and "Description:" in header, "notes need a keras-io style header"
-    env = {**os.environ, "NEUROGRADE_FIGURES": str(tmp_path), "MPLBACKEND": "Agg",
-           "TF_CPP_MIN_LOG_LEVEL": "3"}
-    proc = subprocess.run([sys.executable, str(notes)], cwd=notes.parent, env=env,
-                          capture_output=True, text=True, timeout=BUDGET_SECONDS)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    figures = list(tmp_path.glob("*.png"))
-    assert figures, f"{notes} drew no figure"
