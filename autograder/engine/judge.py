@@ -346,6 +346,10 @@ def main(events_fd: int) -> None:
     _frameworks(config.uses_keras and not config.collect_only)
     workdir = os.getcwd()
     Path(workdir, "pytest.ini").write_text("[pytest]\n")
+    # Only the judge's own plugin: whatever else is installed on this machine
+    # (hypothesis, benchmark, anyio...) would cost start-up time and could change
+    # how tests run.
+    os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
     args = [
         *config.test_paths,
         "-p", "autograder.engine.judge",
