@@ -4,10 +4,17 @@ Each suite folder holds `meta.toml` (title, budgets, which frameworks the suite
 needs), `public/` (tests students also receive) and `hidden/` (tests they never
 see). Solutions, buggy variants and alternative solutions live in the repository's
 solutions/<id>/ folder, which is not part of the installed package.
+
+$NEUROGRADE_SUITES names more folders of suites (separated by os.pathsep), laid out
+the same way, for grading with a suite that is not part of the course (a benchmark's
+trivial suite, an instructor's draft): `get_assignment` finds them by id after the
+course's own, which they cannot shadow; the course listing (`all_assignments`:
+list, demo, audit, release, nbgrader-setup) holds only the course's six.
 """
 
 from __future__ import annotations
 
+import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +22,7 @@ from pathlib import Path
 from autograder.errors import NeurogradeError
 
 SUITES_DIR = Path(__file__).parent / "suites"
+SUITES_ENV = "NEUROGRADE_SUITES"  # more folders of suites, os.pathsep-separated
 REPO_ROOT = Path(__file__).resolve().parent.parent
 COURSE_ORDER = ("perceptron", "alexnet", "rnn", "dbn", "cgan", "subnetting")
 
@@ -73,12 +81,20 @@ def all_assignments() -> list[Assignment]:
     return [found[k] for k in sorted(found, key=lambda k: (order.get(k, 99), k))]
 
 
+def _suite_roots() -> list[Path]:
+    """The course's suites folder, then each folder named by $NEUROGRADE_SUITES."""
+    extra = os.environ.get(SUITES_ENV, "")
+    return [SUITES_DIR, *(Path(p) for p in extra.split(os.pathsep) if p)]
+
+
 def get_assignment(assignment_id: str) -> Assignment:
-    suite_dir = SUITES_DIR / assignment_id
-    if not (suite_dir / "meta.toml").is_file():
-        known = ", ".join(a.id for a in all_assignments())
-        raise UnknownAssignment(
-            f"Invalid value for argument `assignment`: expected one of {known}. "
-            f"Received: assignment={assignment_id!r}"
-        )
-    return _load(suite_dir)
+    plain = bool(assignment_id) and Path(assignment_id).name == assignment_id \
+        and assignment_id not in (".", "..")  # an id, never a path
+    for root in _suite_roots() if plain else []:
+        if (root / assignment_id / "meta.toml").is_file():
+            return _load(root / assignment_id)
+    known = ", ".join(a.id for a in all_assignments())
+    raise UnknownAssignment(
+        f"Invalid value for argument `assignment`: expected one of {known}. "
+        f"Received: assignment={assignment_id!r}"
+    )

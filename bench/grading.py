@@ -13,6 +13,7 @@ throughput on `--batch` copies of the perceptron reference with 1 and 2 workers
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import platform
 import shutil
@@ -34,6 +35,17 @@ from autograder.instructor.variants import reference_source  # noqa: E402
 GOALS = {"perceptron": 10, "subnetting": 10}  # seconds; 45 for the deep-learning ones
 TOY_SOURCE = "def add(a, b):\n    return a + b\n\ndef mul(a, b):\n    return a * b\n\n" \
              "def neg(a):\n    return -a\n"
+
+
+def machine() -> str:
+    """This machine in a phrase: host, cores, CPU model, architecture."""
+    cpu = platform.processor()
+    with contextlib.suppress(OSError):
+        models = [line.split(":", 1)[1].strip() for line in
+                  Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")]
+        cpu = models[0] if models else cpu
+    return f"{platform.node() or 'this machine'}: {os.cpu_count()} cores, " + \
+        ", ".join(dict.fromkeys(x for x in (cpu, platform.machine()) if x))
 
 
 def time_grading(path: Path, assignment, runs: int) -> tuple[list[float], bool, object]:
@@ -86,8 +98,7 @@ def main() -> None:
     lines = [
         "# Benchmark results",
         "",
-        f"Measured {time.strftime('%Y-%m-%d %H:%M')} on {platform.node() or 'this machine'}: "
-        f"{os.cpu_count()} cores, {platform.machine()}, "
+        f"Measured {time.strftime('%Y-%m-%d %H:%M')} on {machine()}, "
         + ", ".join(f"{k} {v}" for k, v in versions().items()) + ".",
         "Wall times in seconds; medians of the runs shown.",
         "",

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -61,3 +63,24 @@ def test_list_shows_points(capsys):
     assert main(["list"]) == 0
     out = capsys.readouterr().out
     assert "perceptron" in out and "52" in out
+
+
+def test_extra_suites_folder(tmp_path, monkeypatch, capsys):
+    """$NEUROGRADE_SUITES adds suites graded by id (a benchmark's), never shadowing the course's."""
+    fixtures = Path(__file__).parent / "fixtures"
+    (tmp_path / "toy.py").write_text("def add(a, b):\n    return a + b\n\ndef mul(a, b):\n"
+                                     "    return a * b\n\ndef neg(a):\n    return -a\n")
+    assert main(["grade", str(tmp_path / "toy.py"), "--assignment", "toy_suite"]) == 2
+    capsys.readouterr()
+    shadow = tmp_path / "suites" / "perceptron"
+    shadow.mkdir(parents=True)
+    (shadow / "meta.toml").write_text('title = "not the course\'s"\n')
+    monkeypatch.setenv("NEUROGRADE_SUITES", f"{tmp_path / 'suites'}{os.pathsep}{fixtures}")
+    assert get_assignment("perceptron").suite_dir == PERCEPTRON.suite_dir
+    out = tmp_path / "toy.json"
+    assert main(["grade", str(tmp_path / "toy.py"), "--assignment", "toy_suite",
+                 "--json", str(out), "--out", str(tmp_path / "out")]) == 0
+    record = json.loads(out.read_text())
+    assert record["score"] == record["max_score"] == 10
+    for path_like in ("../fixtures/toy_suite", "fixtures/toy_suite", ".."):
+        assert main(["grade", str(tmp_path / "toy.py"), "--assignment", path_like]) == 2
