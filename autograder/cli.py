@@ -211,32 +211,42 @@ def _record_in_gradebook(db: str | None, assignment: Assignment, results: dict,
 def _grade_folder(folder: Path, assignment: Assignment, out: Path, workers: int,
                   console, pages: bool = False, backend: str = "local",
                   scheduler: str | None = None) -> dict:
+    from autograder.engine.batch import Cohort, find_submissions
+
+    cohort = Cohort(assignment, find_submissions(folder, assignment), out)
+    return _grade_cohorts([cohort], workers, console, pages, backend, scheduler)[0]
+
+
+def _grade_cohorts(cohorts: list, workers: int, console, pages: bool = False,
+                   backend: str = "local", scheduler: str | None = None) -> list[dict]:
+    """Grade with one progress bar, a line per submission as it finishes."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    from autograder.engine.batch import find_submissions, grade_batch
+    from autograder.engine.batch import grade_cohorts
     from autograder.outputs.feedback import write_feedback_html
 
-    submissions = find_submissions(folder, assignment)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                TimeRemainingColumn())
+    what = cohorts[0].assignment.id if len(cohorts) == 1 else f"{len(cohorts)} assignments"
     with Progress(*columns, console=console, transient=True) as progress:
-        bar = progress.add_task(f"Grading {assignment.id}", total=len(submissions))
+        bar = progress.add_task(f"Grading {what}",
+                                total=sum(len(c.submissions) for c in cohorts))
 
-        def done(sub, result, reused):
-            page = out / f"{sub.student}.html"
+        def done(cohort, sub, result, reused):
+            page = cohort.out_dir / f"{sub.student}.html"
             # A kept result has no pictures (they are not in the JSON): keep its page.
             if pages and not (reused and page.is_file()):
                 write_feedback_html(page, result, sub.student)
             progress.advance(bar)
+            who = sub.student if len(cohorts) == 1 else f"{cohort.assignment.id}/{sub.student}"
             note = " (unchanged, kept)" if reused else ""
-            progress.console.print(f"  {sub.student}: {result.score:g} / "
-                                   f"{result.max_score:g}{note}")
+            progress.console.print(f"  {who}: {result.score:g} / {result.max_score:g}{note}")
 
-        return grade_batch(submissions, assignment, out, workers=workers, on_done=done,
-                           backend=backend, scheduler=scheduler)
+        return grade_cohorts(cohorts, workers, done, backend, scheduler)
 
 
 def cmd_demo(args, console) -> int:
+    from autograder.engine.batch import Cohort, find_submissions
     from autograder.instructor.variants import load_mutants, write_mutant
     from autograder.outputs.report import batch_table, print_result
 
@@ -246,6 +256,7 @@ def cmd_demo(args, console) -> int:
         raise SubmissionError("No assignment with a reference solution was found: run the "
                               "demo from a source checkout of neurograde.")
     with tempfile.TemporaryDirectory(prefix="neurograde-demo-") as tmp:
+        cohorts = []
         for assignment in chosen:
             folder = Path(tmp) / assignment.id
             folder.mkdir()
@@ -255,14 +266,18 @@ def cmd_demo(args, console) -> int:
             mutants = load_mutants(assignment)
             if mutants:
                 write_mutant(assignment, mutants[0], folder / f"buggy-{mutants[0].name}")
-            console.rule(f"{assignment.id}: {assignment.title}")
-            results = _grade_folder(folder, assignment, args.out / assignment.id,
-                                    args.workers, console)
-            console.print(batch_table(results, f"{assignment.id}: example submissions"))
-            for student, result in sorted(results.items()):
-                if student.startswith("buggy"):
-                    print_result(result, console, title=f"{student}: what the student sees",
-                                 max_failures=5)
+            cohorts.append(Cohort(assignment, find_submissions(folder, assignment),
+                                  args.out / assignment.id))
+        # One pool for every assignment: no worker waits for another assignment's last one.
+        everyone = _grade_cohorts(cohorts, args.workers, console)
+    for cohort, results in zip(cohorts, everyone, strict=True):
+        assignment = cohort.assignment
+        console.rule(f"{assignment.id}: {assignment.title}")
+        console.print(batch_table(results, f"{assignment.id}: example submissions"))
+        for student, result in sorted(results.items()):
+            if student.startswith("buggy"):
+                print_result(result, console, title=f"{student}: what the student sees",
+                             max_failures=5)
     console.print(f"Result records in {args.out}/")
     return 0
 

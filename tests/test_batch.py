@@ -15,6 +15,7 @@ from pathlib import Path
 import psutil
 import pytest
 
+from autograder.assignments import _load
 from autograder.engine.batch import find_submissions, grade_batch
 from autograder.engine.sandbox import can_isolate_mounts, pid_namespace_prefix
 from tests.test_grader import CORRECT, TOY
@@ -62,6 +63,23 @@ def test_batch_grades_everyone_and_resumes(tmp_path):
     assert json.loads((out / "bob.json").read_text())["score"] == 10
 
 
+def test_a_changed_suite_regrades_everyone(tmp_path):
+    suite = tmp_path / "toy_suite"
+    shutil.copytree(TOY.suite_dir, suite, ignore=shutil.ignore_patterns("__pycache__"))
+    cohort = tmp_path / "cohort"
+    cohort.mkdir()
+    (cohort / "alice.py").write_text(CORRECT)
+    out = tmp_path / "out"
+    seen = []
+    record = lambda s, r, reused: seen.append(reused)  # noqa: E731
+    grade_batch(find_submissions(cohort, TOY), _load(suite), out, on_done=record)
+    grade_batch(find_submissions(cohort, TOY), _load(suite), out, on_done=record)
+    hidden = suite / "hidden" / "test_hidden.py"
+    hidden.write_text(hidden.read_text() + "\n# a fixed test\n")
+    grade_batch(find_submissions(cohort, TOY), _load(suite), out, on_done=record)
+    assert seen == [False, True, False]  # kept only while the suite was unchanged
+
+
 def test_dask_local_cluster_gives_identical_results(tmp_path):
     cohort = make_cohort(tmp_path / "cohort")
     subs = find_submissions(cohort, TOY)
@@ -106,6 +124,7 @@ def test_hostile_corpus_between_honest_submissions_gives_one_result_each(tmp_pat
 INTERRUPTED_BATCH = """
 import sys
 from pathlib import Path
+from autograder.assignments import _load
 from autograder.engine.batch import find_submissions, grade_batch
 from tests.test_grader import TOY
 cohort, out = Path(sys.argv[1]), Path(sys.argv[2])

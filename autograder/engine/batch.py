@@ -3,7 +3,8 @@
 Each student is a file (`alice.ipynb`, `bob.py`) or a folder (`carol/...`) named
 by the student id. Each result is written as `<out>/<student>.json` the moment it
 is ready (atomically: a Ctrl-C never leaves half a file), and a rerun skips every
-student whose submission (sha256) and grader version already have a result.
+student whose submission (sha256), grader version and hidden suite (sha256 of its
+files) already have a result.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from pathlib import Path
 from autograder import __version__
 from autograder.assignments import Assignment
 from autograder.engine.cluster import executor, grade_payload, payload, unpack
-from autograder.engine.grader import collect_tests, sha256_of
+from autograder.engine.grader import collect_tests, sha256_of, suite_digest
 from autograder.outputs.sinks import write_scores_csv
 from autograder.result import Result
 
@@ -62,7 +63,9 @@ def result_path(out_dir: Path, student: str) -> Path:
     return out_dir / f"{student}.json"
 
 
-def _existing(out_dir: Path, sub: Submission) -> Result | None:
+def _existing(out_dir: Path, sub: Submission, assignment: Assignment) -> Result | None:
+    """The result kept from an earlier run, if the submission, the grader and the
+    suite are all unchanged since."""
     path = result_path(out_dir, sub.student)
     if sub.path is None or not path.is_file():
         return None
@@ -72,7 +75,8 @@ def _existing(out_dir: Path, sub: Submission) -> Result | None:
         return None
     extra = data.get("extra_data", {})
     if extra.get("submission_sha256") == sha256_of(sub.path) and \
-            extra.get("grader_version") == __version__:
+            extra.get("grader_version") == __version__ and \
+            extra.get("suite_sha256") == suite_digest(assignment):
         return Result.from_gradescope(data)
     return None
 
@@ -109,33 +113,59 @@ def grade_batch(
     `on_done(submission, result, reused)` is called in the calling thread as
     results arrive (for progress bars). Returns student -> Result.
     """
-    out_dir.mkdir(parents=True, exist_ok=True)
-    results: dict[str, Result] = {}
-    todo = []
-    for sub in submissions:
-        cached = _existing(out_dir, sub)
-        if cached is not None:
-            results[sub.student] = cached
-            if on_done:
-                on_done(sub, cached, True)
-        else:
-            todo.append(sub)
-    def finish(sub: Submission, result: Result) -> None:
-        _write_atomically(result_path(out_dir, sub.student), result.to_json())
-        results[sub.student] = result
-        if on_done:
-            on_done(sub, result, False)
+    report = None if on_done is None else (lambda _cohort, sub, result, reused:
+                                           on_done(sub, result, reused))
+    return grade_cohorts([Cohort(assignment, submissions, out_dir)], workers, report,
+                         backend, scheduler)[0]
 
-    for sub in [s for s in todo if s.path is None]:
-        finish(sub, _nothing_submitted(assignment))
+
+@dataclass(frozen=True)
+class Cohort:
+    """The submissions of one assignment and the folder their results go to."""
+    assignment: Assignment
+    submissions: list[Submission]
+    out_dir: Path
+
+
+def grade_cohorts(
+    cohorts: list[Cohort],
+    workers: int = 1,
+    on_done: Callable[[Cohort, Submission, Result, bool], None] | None = None,
+    backend: str = "local",
+    scheduler: str | None = None,
+) -> list[dict[str, Result]]:
+    """`grade_batch` for several assignments at once, sharing one pool of workers
+    (so none waits idle for another assignment's last submission)."""
+    results: list[dict[str, Result]] = [{} for _ in cohorts]
+    todo = []
+    for k, cohort in enumerate(cohorts):
+        cohort.out_dir.mkdir(parents=True, exist_ok=True)
+        for sub in cohort.submissions:
+            cached = _existing(cohort.out_dir, sub, cohort.assignment)
+            if cached is not None:
+                results[k][sub.student] = cached
+                if on_done:
+                    on_done(cohort, sub, cached, True)
+            else:
+                todo.append((k, sub))
+
+    def finish(k: int, sub: Submission, result: Result) -> None:
+        _write_atomically(result_path(cohorts[k].out_dir, sub.student), result.to_json())
+        results[k][sub.student] = result
+        if on_done:
+            on_done(cohorts[k], sub, result, False)
+
+    for k, sub in [(k, s) for k, s in todo if s.path is None]:
+        finish(k, sub, _nothing_submitted(cohorts[k].assignment))
     with executor(backend, workers, scheduler) as (submit, completed, cancel_all):
-        futures = {submit(grade_payload, payload(sub.path, assignment)): sub
-                   for sub in todo if sub.path is not None}
+        futures = {submit(grade_payload, payload(sub.path, cohorts[k].assignment)): (k, sub)
+                   for k, sub in todo if sub.path is not None}
         try:
             for future in completed(futures):
-                finish(futures[future], unpack(future.result()))
+                finish(*futures[future], unpack(future.result()))
         except BaseException:  # Ctrl-C included: stop every grading, write nothing half-done
             cancel_all(list(futures))
             raise
-    write_scores_csv(out_dir / "scores.csv", results)
+    for cohort, graded in zip(cohorts, results, strict=True):
+        write_scores_csv(cohort.out_dir / "scores.csv", graded)
     return results

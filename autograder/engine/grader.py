@@ -120,6 +120,7 @@ def grade_submission(
             "seed": seed,
             "versions": versions(),
             "grader_version": __version__,
+            "suite_sha256": suite_digest(assignment),
             "warnings": ingested.warnings,
             "public_only": public_only,
             "isolation": isolation,
@@ -211,15 +212,21 @@ def collect_tests(assignment: Assignment, public_only: bool = False) -> list[Tes
     return [_failed(_Collected(**c), "not graded") for c in described]
 
 
-def _collection_cache(assignment: Assignment, public_only: bool) -> Path:
+def suite_digest(assignment: Assignment) -> str:
+    """sha256 of the grader's version and every file of the assignment's suite: a
+    result graded under another digest may score differently today."""
     digest = hashlib.sha256(__version__.encode())
     for path in sorted(assignment.suite_dir.rglob("*")):
         if path.is_file() and "__pycache__" not in path.parts:
             digest.update(str(path.relative_to(assignment.suite_dir)).encode() + b"\0")
             digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _collection_cache(assignment: Assignment, public_only: bool) -> Path:
     root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "neurograde"
     kind = "public" if public_only else "all"
-    return root / f"collected-{assignment.id}-{kind}-{digest.hexdigest()[:20]}.json"
+    return root / f"collected-{assignment.id}-{kind}-{suite_digest(assignment)[:20]}.json"
 
 
 class _judge_dirs:
