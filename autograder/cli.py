@@ -118,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
 def cmd_list(args, console) -> int:
     from rich.table import Table
 
-    from autograder.engine.grader import collect_tests
+    from autograder.engine.collection import collect_tests
 
     table = Table(title="Assignments", title_justify="left")
     for col, just in (("id", "left"), ("title", "left"), ("tests", "right"),

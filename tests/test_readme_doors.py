@@ -36,7 +36,7 @@ import pytest
 from nbgrader.api import Gradebook
 
 from autograder.assignments import REPO_ROOT, get_assignment
-from autograder.engine.grader import collect_tests
+from autograder.engine.collection import collect_tests
 from autograder.instructor.gradescope import ROOT_ENV, VENV, VENV_OPTIONS_ENV
 from autograder.instructor.variants import load_mutants
 from autograder.outputs.gradebook import cell_scores

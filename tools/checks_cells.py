@@ -20,7 +20,7 @@ from pathlib import Path
 import nbformat
 
 from autograder.assignments import get_assignment
-from autograder.engine.grader import collect_tests
+from autograder.engine.collection import collect_tests
 from autograder.outputs.gradebook import cell_tasks
 from tools.nbsource import checks, demo
 

@@ -18,7 +18,8 @@ from pathlib import Path
 from autograder import __version__
 from autograder.assignments import Assignment
 from autograder.engine.cluster import executor, grade_payload, payload, unpack
-from autograder.engine.grader import collect_tests, sha256_of, suite_digest
+from autograder.engine.collection import collect_tests, suite_digest
+from autograder.engine.grader import sha256_of
 from autograder.outputs.sinks import write_scores_csv
 from autograder.result import Result
 

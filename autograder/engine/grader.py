@@ -13,22 +13,20 @@ with the reason and a fresh judge runs the tests that had not run yet.
 from __future__ import annotations
 
 import base64
-import contextlib
 import hashlib
 import importlib.machinery
 import importlib.util
-import json
 import os
 import platform
 import tempfile
 import time
-from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
 import autograder
 from autograder import __version__
 from autograder.assignments import REPO_ROOT, Assignment, get_assignment
+from autograder.engine.collection import Collected, collect_tests, not_graded, suite_digest
 from autograder.engine.explain import summary, withhold_secrets
 from autograder.engine.ingest import Ingested, SubmissionError, ingest
 from autograder.engine.protocol import FRAMEWORK_SECONDS, JudgeConfig
@@ -45,16 +43,6 @@ class GradingError(NeurogradeError, RuntimeError):
     """The grader itself could not run (a broken suite, not a broken submission)."""
 
     exit_code, label = 1, "internal error"
-
-
-@dataclass
-class _Collected:
-    nodeid: str
-    name: str
-    task: str
-    points: float
-    visibility: str
-    timeout: float
 
 
 def versions() -> dict[str, str]:
@@ -188,45 +176,14 @@ def judge_config(assignment: Assignment, ingested: Ingested, public_only: bool, 
         cell_lines=[list(c) for c in ingested.cell_lines], collect_only=collect_only)
 
 
-def collect_tests(assignment: Assignment, public_only: bool = False) -> list[TestResult]:
-    """The suite's tests with their points, graded as nothing (no student code runs).
-
-    Collecting means starting a judge, so the list is cached per suite content
-    (`~/.cache/neurograde`, or $XDG_CACHE_HOME): `neurograde list` answers at once.
-    """
-    cache = _collection_cache(assignment, public_only)
-    try:
-        described = json.loads(cache.read_text())
-    except (OSError, ValueError):
-        config = judge_config(assignment, Ingested(source="", kind="empty"), public_only,
-                              DEFAULT_SEED, collect_only=True)
-        with _judge_dirs(config) as workdir:
-            run = run_judge(config.to_json(), workdir, Limits(memory_mb=assignment.memory_mb),
-                            _deadline_policy(assignment, None))
-        described = [c.__dict__ for c in _collected_from(run)]
-        with contextlib.suppress(OSError):
-            cache.parent.mkdir(parents=True, exist_ok=True)
-            tmp = cache.with_suffix(f".{os.getpid()}.partial")
-            tmp.write_text(json.dumps(described))
-            os.replace(tmp, cache)
-    return [_failed(_Collected(**c), "not graded") for c in described]
-
-
-def suite_digest(assignment: Assignment) -> str:
-    """sha256 of the grader's version and every file of the assignment's suite: a
-    result graded under another digest may score differently today."""
-    digest = hashlib.sha256(__version__.encode())
-    for path in sorted(assignment.suite_dir.rglob("*")):
-        if path.is_file() and "__pycache__" not in path.parts:
-            digest.update(str(path.relative_to(assignment.suite_dir)).encode() + b"\0")
-            digest.update(path.read_bytes())
-    return digest.hexdigest()
-
-
-def _collection_cache(assignment: Assignment, public_only: bool) -> Path:
-    root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "neurograde"
-    kind = "public" if public_only else "all"
-    return root / f"collected-{assignment.id}-{kind}-{suite_digest(assignment)[:20]}.json"
+def judge_collection(assignment: Assignment, public_only: bool) -> list[Collected]:
+    """Start a judge that only collects the suite (no student code runs)."""
+    config = judge_config(assignment, Ingested(source="", kind="empty"), public_only,
+                          DEFAULT_SEED, collect_only=True)
+    with _judge_dirs(config) as workdir:
+        run = run_judge(config.to_json(), workdir, Limits(memory_mb=assignment.memory_mb),
+                        _deadline_policy(assignment, None))
+    return _collected_from(run)
 
 
 class _judge_dirs:
@@ -261,7 +218,7 @@ def _run_all(config: JudgeConfig, assignment: Assignment
              ) -> tuple[list[TestResult], list[Figure], dict]:
     limits = Limits(memory_mb=assignment.memory_mb,
                     cpu_seconds=int(assignment.time_budget * 2 + STARTUP_TIMEOUT))
-    collected: list[_Collected] | None = None
+    collected: list[Collected] | None = None
     results: dict[str, TestResult] = {}
     figures: list[Figure] = []
     isolation: dict = {}
@@ -280,11 +237,11 @@ def _run_all(config: JudgeConfig, assignment: Assignment
             break
         culprit = _running_test(run, results)
         if culprit is not None:
-            results[culprit] = _failed(_find(collected, culprit), _judge_failure(run))
+            results[culprit] = not_graded(_find(collected, culprit), _judge_failure(run))
         elif not any(e["event"] == "start" for e in run.events):
             # The judge stopped before running any test: nothing to retry.
             for c in remaining:
-                results[c.nodeid] = _failed(c, _judge_failure(run))
+                results[c.nodeid] = not_graded(c, _judge_failure(run))
             break
         remaining = [c for c in collected if c.nodeid not in results]
         if not remaining:
@@ -301,7 +258,7 @@ def _judge_failure(run: ChildRun) -> str:
     return f"not graded: the grader {what} during this test; the other tests were graded"
 
 
-def _take_results(run: ChildRun, collected: list[_Collected], results: dict) -> None:
+def _take_results(run: ChildRun, collected: list[Collected], results: dict) -> None:
     """Accept a result only for a known test, once, right after that test started."""
     known = {c.nodeid for c in collected}
     running = None
@@ -333,7 +290,7 @@ def _take_figures(run: ChildRun, have: int) -> list[Figure]:
     return out
 
 
-def _deadline_policy(assignment: Assignment, collected: list[_Collected] | None):
+def _deadline_policy(assignment: Assignment, collected: list[Collected] | None):
     """When the judge must have said something next, or be stopped (its own bugs only:
     the judge itself stops the runner at each test's limit)."""
     timeouts = {c.nodeid: c.timeout for c in collected or []}
@@ -364,13 +321,13 @@ def _deadline_policy(assignment: Assignment, collected: list[_Collected] | None)
     return deadline
 
 
-def _collected_from(run: ChildRun) -> list[_Collected]:
+def _collected_from(run: ChildRun) -> list[Collected]:
     errors = [e["message"] for e in run.events if e["event"] == "suite_error"]
     if errors:
         raise GradingError("the hidden suite is broken: " + "; ".join(errors))
     for e in run.events:
         if e["event"] == "collected":
-            return [_Collected(**{k: t[k] for k in _Collected.__dataclass_fields__})
+            return [Collected(**{k: t[k] for k in Collected.__dataclass_fields__})
                     for t in e["tests"]]
     raise GradingError(
         "the grading process ended before it collected the tests "
@@ -378,23 +335,17 @@ def _collected_from(run: ChildRun) -> list[_Collected]:
     )
 
 
-def _find(collected: list[_Collected], nodeid: str) -> _Collected:
+def _find(collected: list[Collected], nodeid: str) -> Collected:
     return next(c for c in collected if c.nodeid == nodeid)
 
 
-def _test_result(test: _Collected, event: dict) -> TestResult:
+def _test_result(test: Collected, event: dict) -> TestResult:
     passed = event["outcome"] == "passed"
     output = "" if passed else event.get("message") or "failed"
     return TestResult(name=test.name, task=test.task, score=test.points if passed else 0.0,
                       max_score=test.points, status="passed" if passed else "failed",
                       visibility=test.visibility, output=output, nodeid=test.nodeid,
                       duration=round(float(event.get("duration") or 0.0), 3))
-
-
-def _failed(test: _Collected, reason: str) -> TestResult:
-    return TestResult(name=test.name, task=test.task, score=0.0, max_score=test.points,
-                      status="failed", visibility=test.visibility, output=reason,
-                      nodeid=test.nodeid)
 
 
 def _running_test(run: ChildRun, results: dict) -> str | None:
