@@ -3,11 +3,15 @@
     python bench/grading.py                   # every assignment with a reference
     python bench/grading.py --assignment perceptron --regrades 10
 
-For each assignment: the reference notebook graded `--regrades` times (median and
-spread of wall time; every record must be identical apart from times). Then the
-engine's own overhead per submission on a trivial suite (no TensorFlow), and batch
-throughput on `--batch` copies of the perceptron reference with 1 and 2 workers
-(ratio taken in the same run). Writes bench/RESULTS.md.
+For each assignment: the reference notebook graded `--regrades` times in process
+(median and spread of wall time; every record must be identical apart from times)
+and as the command a user types (`neurograde grade`, a new process each time).
+Then what a user waits for before any grading: `neurograde --help` and
+`neurograde list`; the engine's own overhead per submission on a trivial suite (no
+TensorFlow); batch throughput on `--batch` copies of the perceptron reference with
+1 and 2 workers (ratio taken in the same run); `neurograde demo` from nothing and
+again (its results kept); and the fast test loop, `pytest -m "not slow"`.
+Writes bench/RESULTS.md. (bench/peers.py compares with otter-grader and nbgrader.)
 """
 
 from __future__ import annotations
@@ -16,7 +20,6 @@ import argparse
 import contextlib
 import os
 import platform
-import shutil
 import statistics
 import subprocess
 import sys
@@ -48,6 +51,10 @@ def machine() -> str:
         ", ".join(dict.fromkeys(x for x in (cpu, platform.machine()) if x))
 
 
+def spread(times: list[float]) -> str:
+    return f"{statistics.median(times):.1f} ({min(times):.1f}-{max(times):.1f})"
+
+
 def time_grading(path: Path, assignment, runs: int) -> tuple[list[float], bool, object]:
     times, records, result = [], [], None
     for _ in range(runs):
@@ -58,30 +65,18 @@ def time_grading(path: Path, assignment, runs: int) -> tuple[list[float], bool, 
     return times, all(r == records[0] for r in records), result
 
 
-def time_nbgrader_autograde(assignment, runs: int) -> list[float]:
-    """Seconds for `nbgrader autograde` of the reference in a fresh course directory."""
+def neurograde_command() -> list[str]:
+    """The installed console script, as a user runs it (without a version manager's shim)."""
+    script = Path(sys.executable).with_name("neurograde")
+    return [str(script)] if script.is_file() else [sys.executable, "-m", "autograder.cli"]
+
+
+def time_command(args: list[str], runs: int, cwd: Path | None = None) -> list[float]:
     times = []
     for _ in range(runs):
-        with tempfile.TemporaryDirectory() as tmp:
-            course = Path(tmp)
-            flags = [f"--CourseDirectory.root={course}",
-                     f"--CourseDirectory.db_url=sqlite:///{course / 'gradebook.db'}"]
-            source = course / "source" / assignment.id
-            source.mkdir(parents=True)
-            notebook = assignment.solutions_dir / f"{assignment.id}.ipynb"
-            shutil.copy(notebook, source)
-            nbgrader = [sys.executable, "-m", "nbgrader"]
-            subprocess.run([*nbgrader, "generate_assignment", assignment.id, *flags],
-                           check=True, capture_output=True)
-            submitted = course / "submitted" / "alice" / assignment.id
-            submitted.mkdir(parents=True)
-            shutil.copy(notebook, submitted)
-            subprocess.run([*nbgrader, "db", "student", "add", "alice", *flags],
-                           check=True, capture_output=True)
-            start = time.perf_counter()
-            subprocess.run([*nbgrader, "autograde", assignment.id, *flags], check=True,
-                           capture_output=True)
-            times.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        subprocess.run(args, check=True, capture_output=True, cwd=cwd)
+        times.append(time.perf_counter() - start)
     return times
 
 
@@ -90,6 +85,7 @@ def main() -> None:
     parser.add_argument("--assignment", action="append")
     parser.add_argument("--regrades", type=int, default=3)
     parser.add_argument("--batch", type=int, default=20)
+    parser.add_argument("--skip-tests", action="store_true", help="do not time the fast tests")
     args = parser.parse_args()
     chosen = [get_assignment(a) for a in args.assignment] if args.assignment else \
         [a for a in all_assignments() if (a.solutions_dir / f"{a.id}.ipynb").is_file()]
@@ -104,29 +100,37 @@ def main() -> None:
         "",
         "## Grading a correct notebook",
         "",
-        "| assignment | runs | median | min | max | goal | score | identical records |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| assignment | runs | in process: median (min-max) | as a command: median (min-max) "
+        "| goal (command) | score | identical records |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
     ]
-    for a in chosen:
-        times, same, result = time_grading(a.solutions_dir / f"{a.id}.ipynb", a, args.regrades)
-        goal = GOALS.get(a.id, 45)
-        medians[a.id] = statistics.median(times)
-        lines.append(f"| {a.id} | {len(times)} | {statistics.median(times):.1f} | "
-                     f"{min(times):.1f} | {max(times):.1f} | <= {goal} | "
-                     f"{result.score:g}/{result.max_score:g} | {'yes' if same else 'NO'} |")
-        print(lines[-1], flush=True)
+    neurograde = neurograde_command()
+    with tempfile.TemporaryDirectory() as tmp:
+        for a in chosen:
+            notebook = a.solutions_dir / f"{a.id}.ipynb"
+            times, same, result = time_grading(notebook, a, args.regrades)
+            command = time_command([*neurograde, "grade", str(notebook), "--assignment", a.id,
+                                    "--json", str(Path(tmp) / f"{a.id}.json")], args.regrades,
+                                   cwd=Path(tmp))
+            goal = GOALS.get(a.id, 45)
+            medians[a.id] = statistics.median(command)
+            lines.append(f"| {a.id} | {len(times)} | {spread(times)} | {spread(command)} | "
+                         f"<= {goal} | {result.score:g}/{result.max_score:g} | "
+                         f"{'yes' if same else 'NO'} |")
+            print(lines[-1], flush=True)
 
     lines += ["", f"Whole course: {sum(medians.values()):.0f} s for one correct submission of "
-              f"each of the {len(medians)} assignments (goal <= 180 s).", ""]
-    if "perceptron" in medians:
-        nb_times = time_nbgrader_autograde(get_assignment("perceptron"), 2)
-        ratio = medians["perceptron"] / statistics.median(nb_times)
-        lines += ["## nbgrader autograde", "",
-                  f"The perceptron reference through `nbgrader autograde` (the notebook runs, "
-                  f"its test cells hand over to the engine): median "
-                  f"{statistics.median(nb_times):.1f} s; `neurograde grade` takes "
-                  f"{ratio:.2f}x that (goal <= 0.5x).", ""]
-        print(lines[-2], flush=True)
+              f"each of the {len(medians)} assignments, as commands (goal <= 180 s).", ""]
+
+    help_times = time_command([*neurograde, "--help"], 5)
+    list_times = time_command([*neurograde, "list"], 5)
+    lines += ["## Start-up", "",
+              f"`neurograde --help`: median {statistics.median(help_times):.2f} s; "
+              f"`neurograde list` (suites collected once, then cached): median "
+              f"{statistics.median(list_times):.2f} s (goal < 0.5 s each; `python -c pass` "
+              f"takes {statistics.median(time_command([sys.executable, '-c', 'pass'], 5)):.2f} s "
+              "here).", ""]
+    print(lines[-2], flush=True)
 
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
@@ -155,6 +159,22 @@ def main() -> None:
                   f"{args.batch} perceptron submissions: "
                   f"{rates[1] * 60:.1f} per minute with 1 worker, {rates[2] * 60:.1f} with 2 "
                   f"(ratio {rates[2] / rates[1]:.2f}x; goal >= 1.8x).", ""]
+        print(lines[-2], flush=True)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        demo = [*neurograde, "demo", "--out", str(Path(tmp) / "demo")]
+        first = time_command(demo, 1)[0]
+        again = time_command(demo, 1)[0]
+    lines += ["## The demo", "",
+              f"`neurograde demo` (18 example submissions, 2 workers): {first:.0f} s from "
+              f"nothing, {again:.1f} s again with its results kept (goal < 60 s).", ""]
+    print(lines[-2], flush=True)
+
+    if not args.skip_tests:
+        loop = time_command([sys.executable, "-m", "pytest", "-q", "-m", "not slow",
+                             "-p", "no:cacheprovider"], 1, cwd=ROOT)[0]
+        lines += ["## The fast test loop", "",
+                  f"`pytest -m \"not slow\"`: {loop:.0f} s (goal < 120 s).", ""]
         print(lines[-2], flush=True)
 
     out = Path(__file__).with_name("RESULTS.md")
