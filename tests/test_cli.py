@@ -17,6 +17,7 @@ REFERENCE = PERCEPTRON.solutions_dir / "perceptron.ipynb"
 STUB = PERCEPTRON.student_dir / "perceptron.ipynb"
 
 
+@pytest.mark.slow  # runs TensorFlow: the full test command covers it
 def test_check_passes_reference_and_fails_stub(capsys):
     assert main(["check", str(REFERENCE)]) == 0
     assert "All public tests pass" in capsys.readouterr().out

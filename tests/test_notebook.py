@@ -6,6 +6,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from autograder.assignments import get_assignment
 from autograder.instructor.variants import reference_source
 
@@ -29,12 +31,14 @@ def run_checks(tmp_path, source: str) -> str:
     return proc.stdout
 
 
+@pytest.mark.slow  # runs TensorFlow: the full test command covers it
 def test_check_cell_reports_passes(tmp_path):
     out = run_checks(tmp_path, reference_source(get_assignment("perceptron")))
     assert "ok   [step]" in out and "ok   [mp_neuron]" in out
     assert "All public checks pass" in out and "<stderr empty>" in out
 
 
+@pytest.mark.slow  # runs TensorFlow: the full test command covers it
 def test_check_cell_reports_failures_without_raising(tmp_path):
     source = reference_source(get_assignment("perceptron")).replace(
         "return (np.asarray(z) >= 0).astype(int)", "return (np.asarray(z) > 0).astype(int)")
