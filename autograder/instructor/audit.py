@@ -5,6 +5,9 @@
 - every buggy variant loses points in the tasks its metadata names (and, when it
   is local, nowhere else);
 - every alternative correct solution scores full marks;
+- the student notebook's rubric lists every question the suites ask, with its
+  points, and each function's docstring states the ValueError cases and the
+  "left unchanged" promises the suites grade (autograder/instructor/rubric.py);
 - regrading the reference under other seeds changes no test's outcome;
 - which tests catch which variants (a test that catches none is flagged), and
   each test's runtime.
@@ -19,6 +22,7 @@ from pathlib import Path
 
 from autograder.assignments import Assignment
 from autograder.engine.grader import DEFAULT_SEED, grade_submission
+from autograder.instructor.rubric import check_contract, check_rubric
 from autograder.instructor.variants import (
     Mutant,
     alternatives,
@@ -74,6 +78,15 @@ def check_stub(result: Result) -> Check:
     return Check("stub scores 0, every test says why", ok, detail.strip())
 
 
+def check_stated(assignment: Assignment, notebook: Path) -> list[Check]:
+    """Is everything graded written where the student reads it?"""
+    rubric, contract = check_rubric(assignment, notebook), check_contract(assignment, notebook)
+    return [Check("the notebook's rubric lists every test's question and points", not rubric,
+                  "; ".join(rubric)),
+            Check("docstrings state every graded error case and unchanged input", not contract,
+                  "; ".join(contract))]
+
+
 def grade_mutant(assignment: Assignment, mutant: Mutant, workdir: Path) -> tuple[Check, Result]:
     path = write_mutant(assignment, mutant, workdir / mutant.name)
     result = grade_submission(path, assignment, exclude_tasks=skipped_tasks_for(assignment, mutant))
@@ -110,6 +123,7 @@ def audit(assignment: Assignment, seeds: int = 3,
         progress("student stub")
         stub = grade_submission(assignment.student_dir / f"{assignment.id}.ipynb", assignment)
         report.checks.append(check_stub(stub))
+        report.checks += check_stated(assignment, assignment.student_dir / f"{assignment.id}.ipynb")
 
         for mutant in load_mutants(assignment):
             progress(f"variant {mutant.name}")
