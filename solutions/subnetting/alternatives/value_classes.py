@@ -30,8 +30,8 @@ def _number(text, name, low, high):
 
 
 class Address:
-    def __init__(self, value):
-        self.value = value
+    def __init__(self, number):
+        self.value = number  # the 32-bit int
 
     @classmethod
     def parse(cls, text, name="s"):
