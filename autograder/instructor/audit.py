@@ -5,6 +5,9 @@
 - every buggy variant loses points in the tasks its metadata names (and, when it
   is local, nowhere else);
 - every alternative correct solution scores full marks;
+- the student notebook's rubric lists every question the suites ask, with its
+  points, and each function's docstring states the ValueError cases and the
+  "left unchanged" promises the suites grade (autograder/instructor/rubric.py);
 - regrading the reference under other seeds changes no test's outcome;
 - which tests catch which variants (a test that catches none is flagged), and
   each test's runtime.
@@ -22,6 +25,7 @@ from pathlib import Path
 
 from autograder.assignments import Assignment
 from autograder.engine.grader import DEFAULT_SEED, grade_submission
+from autograder.instructor.rubric import check_contract, check_rubric
 from autograder.instructor.variants import (
     Mutant,
     alternatives,
@@ -75,6 +79,15 @@ def check_stub(result: Result) -> Check:
     detail = (f"passes {passed}" if passed else "") + (f" fails silently: {silent}" if silent
                                                        else "")
     return Check("stub scores 0, every test says why", ok, detail.strip())
+
+
+def check_stated(assignment: Assignment, notebook: Path) -> list[Check]:
+    """Is everything graded written where the student reads it?"""
+    rubric, contract = check_rubric(assignment, notebook), check_contract(assignment, notebook)
+    return [Check("the notebook's rubric lists every test's question and points", not rubric,
+                  "; ".join(rubric)),
+            Check("docstrings state every graded error case and unchanged input", not contract,
+                  "; ".join(contract))]
 
 
 def check_mutant(mutant: Mutant, result: Result) -> Check:
@@ -154,6 +167,7 @@ def audit(assignment: Assignment, seeds: int = 3, workers: int | None = None,
     report.catches = {t.name: [] for t in reference.tests}
     report.checks.append(check_full_marks("reference .py scores full marks", py_results[0]))
     report.checks.append(check_stub(stub))
+    report.checks += check_stated(assignment, assignment.student_dir / f"{assignment.id}.ipynb")
     for mutant, result in zip(mutants, mutant_results, strict=True):
         report.checks.append(check_mutant(mutant, result))
         for t in result.tests:

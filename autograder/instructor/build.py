@@ -2,7 +2,10 @@
 
 The student notebook comes from the real `nbgrader generate_assignment`, run in a
 throwaway course directory, so solution regions become `raise NotImplementedError()`
-exactly as nbgrader would write them. Public tests are copied beside it.
+exactly as nbgrader would write them. Public tests are copied beside it. First the
+rubric cells of the source notebook (what each part's tests ask, with their points)
+are rewritten from the suites (autograder/instructor/rubric.py), so the student
+notebook never shows a stale rubric.
 
     python -m autograder.instructor.build            # regenerate every assignments/<id>/
 
@@ -19,6 +22,7 @@ import tempfile
 from pathlib import Path
 
 from autograder.assignments import REPO_ROOT, Assignment, all_assignments
+from autograder.instructor.rubric import update_notebook
 
 
 def student_notebook(assignment: Assignment, source: Path | None = None) -> bytes:
@@ -55,7 +59,10 @@ def build_student_folder(assignment: Assignment, dest: Path) -> Path:
 
 def main() -> None:
     for assignment in all_assignments():
-        if (assignment.solutions_dir / f"{assignment.id}.ipynb").is_file():
+        source = assignment.solutions_dir / f"{assignment.id}.ipynb"
+        if source.is_file():
+            if update_notebook(source, assignment):
+                print("rubric rewritten in", source.relative_to(REPO_ROOT))
             print("generated", build_student_folder(assignment, REPO_ROOT / "assignments"))
     print("For nbgrader, record them in the gradebook with `neurograde nbgrader-setup`.")
 

@@ -62,7 +62,7 @@ def test_arguments_shape_the_model(sub):
 
 @graded(points=1, task="build_mini_alexnet")
 def test_alexnet_style(sub):
-    """Does it stack convolutions and max pooling, then dense layers with dropout?"""
+    """Does it have at least 2 Conv2D and 1 MaxPooling2D, then at least 2 Dense and 1 Dropout layers?"""
     import keras
 
     # Counted on the judge's own copy, rebuilt with stock Keras from the model's configuration.
