@@ -265,14 +265,3 @@ def all_layers(model) -> list:
     return found
 
 
-def named(sub, name: str):
-    """The student's function `name` as a local callable that carries its name
-    (for messages such as "build_alexnet(groups=3) should raise ValueError")."""
-    function = getattr(sub, name)
-
-    def call(*args, **kwargs):
-        return function(*args, **kwargs)
-
-    call.__name__ = name
-    return call
-

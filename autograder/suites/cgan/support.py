@@ -77,18 +77,6 @@ def error_name(exc: BaseException) -> str:
     return type(exc).__name__
 
 
-def by_name(sub, name: str):
-    """The student's `name` as a grader-side function of that name (so that messages such
-    as expect_raises_value_error's show `{name}(...)`); each call runs in the runner."""
-    target = getattr(sub, name)
-
-    def call(*args, **kwargs):
-        return target(*args, **kwargs)
-
-    call.__name__ = call.__qualname__ = name
-    return call
-
-
 def call_model(model, inputs) -> np.ndarray:
     """model(inputs) as numpy, with a readable failure (a handle: the call runs in the runner)."""
     try:

@@ -7,18 +7,6 @@ import json
 LAYER_SLOTS = ("layer", "forward_layer", "backward_layer", "cell")  # wrappers' inner layers
 
 
-def named(sub, name: str):
-    """The student's function `name` as a local callable that carries its name
-    (for messages such as "rnn_forward(...) should raise ValueError")."""
-    function = getattr(sub, name)
-
-    def call(*args, **kwargs):
-        return function(*args, **kwargs)
-
-    call.__name__ = name
-    return call
-
-
 def layer_configs(model, what: str) -> list[dict]:
     """Every layer of the student's model as a serialized Keras object
     ({"module", "class_name", "config"}), looking inside nested models and wrappers

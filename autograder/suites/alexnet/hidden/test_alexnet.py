@@ -13,10 +13,10 @@ on the judge's inputs.
 import keras
 import numpy as np
 
-from autograder.checks import as_array, expect_raises_value_error
+from autograder.checks import as_array, expect_raises_value_error, named
 from autograder.engine.remote import type_name
 from autograder.marks import graded
-from autograder.suites.alexnet.support import JudgeLRN, all_layers, judge_copy, named
+from autograder.suites.alexnet.support import JudgeLRN, all_layers, judge_copy
 
 # The paper's network for a 227x227x3 input: conv stage -> (output width, kernel, filters)
 CONV_STAGES = {55: (11, 96), 27: (5, 256), 13: (3, 384 + 384 + 256)}

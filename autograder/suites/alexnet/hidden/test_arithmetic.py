@@ -7,9 +7,8 @@ parameter count for the same settings.
 import numpy as np
 import pytest
 
-from autograder.checks import expect_raises_value_error
+from autograder.checks import expect_raises_value_error, named
 from autograder.marks import graded
-from autograder.suites.alexnet.support import named
 
 
 def keras_output_width(n, kernel, stride, padding):

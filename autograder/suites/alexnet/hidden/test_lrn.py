@@ -8,10 +8,9 @@ unit-scale inputs a wrong LRN (alpha divided by n, a spatial window) differs by 
 import numpy as np
 import pytest
 
-from autograder.checks import expect_close, expect_raises_value_error, rel_error
+from autograder.checks import expect_close, expect_raises_value_error, named, rel_error
 from autograder.engine.remote import type_names
 from autograder.marks import graded
-from autograder.suites.alexnet.support import named
 
 SETTINGS = [
     dict(depth_radius=2, bias=2.0, alpha=1e-4, beta=0.75),  # the paper

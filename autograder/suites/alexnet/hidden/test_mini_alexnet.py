@@ -6,9 +6,9 @@ to 32x32x1. The bar and the budget come from bench/thresholds_alexnet.md.
 
 import numpy as np
 
-from autograder.checks import as_array, expect_raises_value_error, wants_integer_labels
+from autograder.checks import as_array, expect_raises_value_error, named, wants_integer_labels
 from autograder.marks import graded
-from autograder.suites.alexnet.support import all_layers, judge_copy, named
+from autograder.suites.alexnet.support import all_layers, judge_copy
 
 TRAIN, HELD_OUT = 1297, 500
 BATCH, MAX_EPOCHS = 32, 8  # 41 steps an epoch, 328 steps at most

@@ -4,9 +4,9 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from autograder.checks import expect_close, expect_raises_value_error
+from autograder.checks import expect_close, expect_raises_value_error, named
 from autograder.marks import graded
-from autograder.suites.cgan.support import by_name, derandomized
+from autograder.suites.cgan.support import derandomized
 
 LOG4 = np.log(4.0)
 
@@ -134,16 +134,16 @@ def test_js_gives_the_gan_value_at_optimum(sub, counts):
 def test_js_rejects_negative_entries(sub):
     """Does an entry below 0 (in p, then in q) raise ValueError naming the argument?"""
     good, bad = np.array([0.5, 0.5]), np.array([1.2, -0.2])
-    expect_raises_value_error(by_name(sub, "js_divergence"), bad, good, argument="p")
-    expect_raises_value_error(by_name(sub, "js_divergence"), good, bad, argument="q")
+    expect_raises_value_error(named(sub, "js_divergence"), bad, good, argument="p")
+    expect_raises_value_error(named(sub, "js_divergence"), good, bad, argument="q")
 
 
 @graded(points=1, task="js_divergence")
 def test_js_rejects_sums_other_than_one(sub):
     """Does a vector summing to 0.9 (or 1 + 1e-4) raise ValueError naming it, and 1 + 1e-8 pass?"""
     good = np.array([0.5, 0.5])
-    expect_raises_value_error(by_name(sub, "js_divergence"), np.array([0.4, 0.5]), good, argument="p")
-    expect_raises_value_error(by_name(sub, "js_divergence"), good, np.array([0.5, 0.5001]), argument="q")
+    expect_raises_value_error(named(sub, "js_divergence"), np.array([0.4, 0.5]), good, argument="p")
+    expect_raises_value_error(named(sub, "js_divergence"), good, np.array([0.5, 0.5001]), argument="q")
     try:
         sub.js_divergence(np.array([0.5, 0.5 + 1e-8]), good)
     except ValueError as exc:

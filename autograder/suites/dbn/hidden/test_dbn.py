@@ -4,25 +4,13 @@ import json
 
 import numpy as np
 
-from autograder.checks import expect_close, expect_raises_value_error, wants_integer_labels
+from autograder.checks import expect_close, expect_raises_value_error, named, wants_integer_labels
 from autograder.engine.remote import type_name
 from autograder.marks import graded
 
 
 def sigmoid(x):
     return 0.5 * (1.0 + np.tanh(0.5 * x))
-
-
-def by_name(sub, name: str):
-    """The student's `name` as a grader-side function of that name (so that messages such
-    as expect_raises_value_error's show `{name}(...)`); each call runs in the runner."""
-    target = getattr(sub, name)
-
-    def call(*args, **kwargs):
-        return target(*args, **kwargs)
-
-    call.__name__ = call.__qualname__ = name
-    return call
 
 
 def digits(n=None):
@@ -141,7 +129,7 @@ def test_seed_makes_pretraining_reproducible(sub, seed):
 @graded(points=1, task="pretrain_dbn")
 def test_invalid_layer_sizes(sub):
     """Does an empty layer_sizes raise ValueError naming `layer_sizes`?"""
-    expect_raises_value_error(by_name(sub, "pretrain_dbn"), digits(20)[0], [], argument="layer_sizes")
+    expect_raises_value_error(named(sub, "pretrain_dbn"), digits(20)[0], [], argument="layer_sizes")
 
 
 # ---------------------------------------------------------------- Keras

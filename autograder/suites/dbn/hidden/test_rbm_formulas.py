@@ -5,24 +5,12 @@ import itertools
 
 import numpy as np
 
-from autograder.checks import expect_close, expect_equal, expect_raises_value_error, expect_shape
+from autograder.checks import expect_close, expect_equal, expect_raises_value_error, expect_shape, named
 from autograder.marks import graded
 
 
 def sigmoid(x):
     return 0.5 * (1.0 + np.tanh(0.5 * x))
-
-
-def by_name(sub, name: str):
-    """The student's `name` as a grader-side function of that name (so that messages such
-    as expect_raises_value_error's show `{name}(...)`); each call runs in the runner."""
-    target = getattr(sub, name)
-
-    def call(*args, **kwargs):
-        return target(*args, **kwargs)
-
-    call.__name__ = call.__qualname__ = name
-    return call
 
 
 def random_params(rng, n_visible, n_hidden, scale=1.0):
@@ -67,9 +55,9 @@ def test_seed_decides_initial_weights(sub):
 @graded(points=1, task="init")
 def test_invalid_arguments(sub):
     """Do n_hidden=0, learning_rate=0 and k=0 raise ValueError naming the argument?"""
-    expect_raises_value_error(by_name(sub, "RBM"), 4, 0, argument="n_hidden")
-    expect_raises_value_error(by_name(sub, "RBM"), 4, 3, learning_rate=0.0, argument="learning_rate")
-    expect_raises_value_error(by_name(sub, "RBM"), 4, 3, k=0, argument="k")
+    expect_raises_value_error(named(sub, "RBM"), 4, 0, argument="n_hidden")
+    expect_raises_value_error(named(sub, "RBM"), 4, 3, learning_rate=0.0, argument="learning_rate")
+    expect_raises_value_error(named(sub, "RBM"), 4, 3, k=0, argument="k")
 
 
 # ---------------------------------------------------------------- probabilities

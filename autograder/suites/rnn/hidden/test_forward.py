@@ -2,9 +2,8 @@
 
 import numpy as np
 
-from autograder.checks import as_array, expect_raises_value_error, expect_shape
+from autograder.checks import as_array, expect_raises_value_error, expect_shape, named
 from autograder.marks import graded
-from autograder.suites.rnn.support import named
 
 FORWARD_TOL = 1e-5  # Keras computes in float32; a float64 numpy answer differs by ~1e-7
 

@@ -6,9 +6,9 @@ with the reference generator: any walk of the grammar with fair coin flips passe
 
 import numpy as np
 
-from autograder.checks import expect_raises_value_error, wants_integer_labels
+from autograder.checks import expect_raises_value_error, named, wants_integer_labels
 from autograder.marks import graded
-from autograder.suites.rnn.support import is_keras_layer, layer_configs, named
+from autograder.suites.rnn.support import is_keras_layer, layer_configs
 
 ALPHABET = "BTSXPVE"
 REBER = {  # node -> {symbol: next node}; node 6 is the end of the inner string
