@@ -164,7 +164,9 @@ def test_ctrl_c_leaves_no_orphans_and_no_half_results(tmp_path):
     time.sleep(1.0)
     proc.send_signal(signal.SIGINT)
     assert proc.wait(timeout=30) == 130
-    time.sleep(0.5)
+    deadline = time.monotonic() + 10  # killed processes take a moment to go on a busy machine
+    while grading_processes(scratch) and time.monotonic() < deadline:
+        time.sleep(0.2)
     assert not grading_processes(scratch), "a grading process outlived the interrupted batch"
     assert not list(out.glob("*.partial"))
     written = list(out.glob("*.json"))
