@@ -152,7 +152,7 @@ def test_ctrl_c_leaves_no_orphans_and_no_half_results(tmp_path):
     cohort = tmp_path / "cohort"
     cohort.mkdir()
     (cohort / "fast.py").write_text(CORRECT)
-    for i in range(6):  # each spends 3 s in a hang before its child is killed
+    for i in range(8):  # each spends 3 s in a hang: the batch cannot end before Ctrl-C
         shutil.copy(HOSTILE / "loop_in_function.py", cohort / f"slow{i}.py")
     out = tmp_path / "out"
     scratch = tmp_path / "scratch"  # the batch's temporary folders, to find its processes
@@ -170,9 +170,9 @@ def test_ctrl_c_leaves_no_orphans_and_no_half_results(tmp_path):
     assert not grading_processes(scratch), "a grading process outlived the interrupted batch"
     assert not list(out.glob("*.partial"))
     written = list(out.glob("*.json"))
-    assert 1 <= len(written) < 7
+    assert 1 <= len(written) < 9
     for path in written:
         json.loads(path.read_text())  # complete records only
     # The rerun resumes: finished students are kept, the rest are graded.
     rerun = grade_batch(find_submissions(cohort, TOY), TOY, out, workers=2)
-    assert len(rerun) == 7
+    assert len(rerun) == 9
