@@ -90,10 +90,10 @@ def _limits_then(limits: Limits, isolate: Callable[[ctypes.CDLL], None] | None):
         # Orphans of processes the student starts stay under us, and are killed with us.
         libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
         if isolate is not None:
-            # Needs privileges; without them the runner has rlimits only (and the
-            # result records which isolation it got).
-            with contextlib.suppress(OSError):
-                isolate(libc)
+            # Only planned where the machine allows it (and the result records which
+            # isolation the runner got), so a failure here fails closed: the runner
+            # never starts half isolated on the machine's own file system.
+            isolate(libc)
 
     return apply
 
@@ -148,10 +148,10 @@ def _isolate_runner(run_root: bytes, visible: list[bytes], hide: list[bytes]):
             target = stage + path
             if os.path.isdir(target):
                 _mount(libc, b"tmpfs", target, b"tmpfs", MS_RDONLY, b"size=4k,mode=0555")
-            elif target.endswith(b".py"):  # a module the standard library imports too
-                _mount(libc, absent_module, target, None, MS_BIND)
             elif os.path.lexists(target):
-                _mount(libc, b"/dev/null", target, None, MS_BIND)
+                # A module's source gets a stub (the standard library may import it too).
+                source = absent_module if target.endswith(b".py") else b"/dev/null"
+                _mount(libc, source, target, None, MS_BIND)
         _mount(libc, None, stage, None, MS_REMOUNT | MS_RDONLY)
         os.chroot(stage)
         os.chdir(run_root + b"/work")
