@@ -67,6 +67,8 @@ def test_lines_map_back_to_cells():
 @pytest.mark.parametrize("text,message", [
     ("{ not json", "not a readable notebook"),
     ('{"cells": 3, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}', "not a readable"),
+    ('{"cells": [3], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}', "not a readable"),
+    ("[1, 2]", "not a readable"),
     (notebook(new_markdown_cell("only prose")), "no code cells"),
 ])
 def test_malformed_notebooks(tmp_path, text, message):
@@ -91,3 +93,25 @@ def test_assignment_hint_from_metadata_or_name(tmp_path):
     assert ingest_notebook_text(nbformat.writes(nb), "whatever.ipynb").assignment_hint == "rnn"
     (tmp_path / "alice_perceptron.py").write_text("x = 1")
     assert ingest(tmp_path / "alice_perceptron.py").assignment_hint == "perceptron"
+
+
+def test_cells_with_odd_metadata_are_read_not_refused():
+    import json
+
+    odd = {"cell_type": "code", "source": ["x = 1"], "outputs": [], "execution_count": None,
+           "metadata": {"tags": "not a list", "nbgrader": ["not", "a", "dict"]}}
+    text = json.dumps({"cells": [odd], "metadata": [], "nbformat": 4, "nbformat_minor": 5})
+    assert "x = 1" in ingest_notebook_text(text, "perceptron.ipynb").source
+
+
+def test_version_4_is_read_without_nbformat_and_older_notebooks_are_converted():
+    import subprocess
+    import sys
+
+    v4 = notebook(cell("x = 1"))
+    code = ("import sys; from autograder.engine.ingest import ingest_notebook_text as read; "
+            f"assert 'x = 1' in read({v4!r}).source; assert 'nbformat' not in sys.modules")
+    subprocess.run([sys.executable, "-c", code], check=True)
+    v3 = ('{"nbformat": 3, "nbformat_minor": 0, "metadata": {}, "worksheets": [{"cells": '
+          '[{"cell_type": "code", "input": "y = 2", "language": "python", "outputs": []}]}]}')
+    assert "y = 2" in ingest_notebook_text(v3, "perceptron.ipynb").source

@@ -96,21 +96,42 @@ def assignment_hint(path: Path) -> str | None:
     return _hint_from_name(path.name)
 
 
-def ingest_notebook_text(text: str, name: str = "submission.ipynb") -> Ingested:
-    import nbformat  # here, not at the top: grading a .py never needs it
+def read_notebook(text: str, name: str) -> dict:
+    """The notebook as nbformat 4 JSON.
 
+    Version 4 (every Jupyter since 2015) is read as plain JSON: importing nbformat
+    costs about 2 s (its schema validator compiles a grammar at import), more than
+    the rest of reading and checking a submission, and grading needs only the
+    cells and the metadata. Older notebooks go through nbformat's converter.
+    """
     try:
-        nb = nbformat.reads(text, as_version=4)
-    except Exception as exc:  # noqa: BLE001  (nbformat raises many kinds on bad input)
+        nb = json.loads(text)
+    except ValueError as exc:
         raise SubmissionError(f"{name} is not a readable notebook: {_first_line(exc)}") from None
-    if not isinstance(nb.get("cells"), list):
+    if not isinstance(nb, dict):
+        raise SubmissionError(f"{name} is not a readable notebook: it is not a JSON object.")
+    if nb.get("nbformat") != 4:
+        import nbformat  # only for notebooks older than version 4
+
+        try:
+            nb = nbformat.reads(text, as_version=4)
+        except Exception as exc:  # noqa: BLE001  (nbformat raises many kinds on bad input)
+            raise SubmissionError(f"{name} is not a readable notebook: "
+                                  f"{_first_line(exc)}") from None
+    if not isinstance(nb.get("cells"), list) or \
+            not all(isinstance(cell, dict) for cell in nb["cells"]):
         raise SubmissionError(f"{name} is not a readable notebook: it has no list of cells.")
+    return nb
+
+
+def ingest_notebook_text(text: str, name: str = "submission.ipynb") -> Ingested:
+    nb = read_notebook(text, name)
 
     pieces: list[str] = []
     warnings: list[str] = []
     cell_lines: list[tuple[int, int, int]] = []
     line = 1
-    for number, cell in enumerate(nb.cells, start=1):
+    for number, cell in enumerate(nb["cells"], start=1):
         if cell.get("cell_type") != "code" or not _is_graded_code(cell):
             continue
         code = _neutralise_ipython(_source(cell))
@@ -131,23 +152,29 @@ def ingest_notebook_text(text: str, name: str = "submission.ipynb") -> Ingested:
         line += 1 + n_body
     if not pieces:
         raise SubmissionError(f"{name} has no code cells to grade.")
-    hint = nb.metadata.get("neurograde", {}).get("assignment") or _hint_from_name(name)
+    hint = _mapping(_mapping(nb.get("metadata")).get("neurograde")).get("assignment")
+    hint = hint if isinstance(hint, str) and hint else _hint_from_name(name)
     return Ingested(source="".join(pieces), kind="notebook", warnings=warnings,
                     cell_lines=cell_lines, assignment_hint=hint)
 
 
 def _is_graded_code(cell) -> bool:
-    meta = cell.get("metadata", {})
-    if DEMO_TAGS & set(meta.get("tags", [])):
+    meta = _mapping(cell.get("metadata"))
+    tags = meta.get("tags")
+    if isinstance(tags, list) and DEMO_TAGS & {t for t in tags if isinstance(t, str)}:
         return False
-    nbg = meta.get("nbgrader", {})
+    nbg = _mapping(meta.get("nbgrader"))
     # Autograder test cells (grade without solution) hold tests, not student code.
     return not (nbg.get("grade") and not nbg.get("solution"))
 
 
+def _mapping(value) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
 def _source(cell) -> str:
     src = cell.get("source", "")
-    return "".join(src) if isinstance(src, list) else str(src)
+    return "".join(map(str, src)) if isinstance(src, list) else str(src)
 
 
 def _neutralise_ipython(code: str) -> str | None:
