@@ -107,6 +107,18 @@ def test_prose_strings_are_raw_and_free_of_control_characters(notes):
     assert not problems, "\n".join(problems)
 
 
+def test_the_readme_starts_students_at_the_site():
+    """Self-study begins with the website: its build is the section's first command, and
+    the page the README names is where that build writes by default."""
+    from tools.build_site import DEFAULT_OUT
+    from tools.readme_commands import README, block_commands
+
+    first = block_commands("For students and self-study")[0]
+    assert first.endswith("python -m tools.build_site"), first
+    section = README.read_text().split("## For students and self-study", 1)[1]
+    assert f"`{(DEFAULT_OUT / 'index.html').relative_to(REPO_ROOT)}`" in section.split("\n\n")[1]
+
+
 # -- the built site --------------------------------------------------------------------
 
 @pytest.fixture(scope="session")
