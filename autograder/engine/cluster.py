@@ -44,7 +44,10 @@ def payload(path: Path, assignment: Assignment) -> dict:
 
 def grade_payload(job: dict) -> dict:
     """Grade one submission given as bytes; runs on whichever worker gets it."""
+    from autograder.engine import warm
     from autograder.engine.grader import grade_submission
+
+    warm.enable()  # a worker grades many submissions: start its judges warm
 
     suite_dir = Path(job["suite_dir"])
     assignment = _load(suite_dir) if (suite_dir / "meta.toml").is_file() else \

@@ -26,6 +26,7 @@ from pathlib import Path
 import autograder
 from autograder import __version__
 from autograder.assignments import REPO_ROOT, Assignment, get_assignment
+from autograder.engine import warm
 from autograder.engine.collection import Collected, collect_tests, not_graded, suite_digest
 from autograder.engine.explain import summary, withhold_secrets
 from autograder.engine.ingest import Ingested, SubmissionError, ingest
@@ -224,7 +225,8 @@ def _run_all(config: JudgeConfig, assignment: Assignment
     isolation: dict = {}
     while True:
         with _judge_dirs(config) as workdir:
-            run = run_judge(config.to_json(), workdir, limits, _deadline_policy(assignment, collected))
+            run = run_judge(config.to_json(), workdir, limits, _deadline_policy(assignment, collected),
+                            starter=warm.starter_for(config.uses_keras))
         isolation = isolation or next(
             ({"runner": e["runner"], "judge": e["judge"]} for e in run.events
              if e["event"] == "isolation"), {})

@@ -294,8 +294,12 @@ JUDGE_MEMORY_MB = 3072  # the judge's own share (pytest, the suite, TensorFlow) 
 
 
 def run_judge(config_json: str, workdir: Path, limits: Limits,
-              deadline: Callable[[list[dict], float], tuple[float, str]]) -> ChildRun:
+              deadline: Callable[[list[dict], float], tuple[float, str]],
+              starter=None) -> ChildRun:
     """Start the judge with its configuration on stdin and watch it until it exits.
+
+    With a `starter` (autograder.engine.warm), the judge is forked from a process
+    that has its libraries imported already; otherwise it starts as a new interpreter.
 
     Events come on a private pipe and are validated one by one (protocol.parse_event);
     the parent stamps them with its own clock. `deadline(events, now)` returns (time
@@ -305,14 +309,16 @@ def run_judge(config_json: str, workdir: Path, limits: Limits,
     read_fd, write_fd = os.pipe()
     run = ChildRun()
     with tempfile.TemporaryFile(dir=workdir) as log:
-        code = (f"import sys; sys.path.insert(0, {PACKAGE_PARENT!r}); "
-                f"from autograder.engine.judge import main; main({write_fd})")
-        proc = subprocess.Popen(
-            [sys.executable, "-I", "-c", code],
-            cwd=workdir, env=child_env(workdir), stdin=subprocess.PIPE,
-            stdout=log, stderr=subprocess.STDOUT, pass_fds=(write_fd,),
-            start_new_session=True, preexec_fn=_limits_then(limits, None),
-        )
+        proc = starter and starter.start_judge(workdir, limits, write_fd, log.fileno())
+        if proc is None:
+            code = (f"import sys; sys.path.insert(0, {PACKAGE_PARENT!r}); "
+                    f"from autograder.engine.judge import main; main({write_fd})")
+            proc = subprocess.Popen(
+                [sys.executable, "-I", "-c", code],
+                cwd=workdir, env=child_env(workdir), stdin=subprocess.PIPE,
+                stdout=log, stderr=subprocess.STDOUT, pass_fds=(write_fd,),
+                start_new_session=True, preexec_fn=_limits_then(limits, None),
+            )
         os.close(write_fd)
         try:
             with contextlib.suppress(BrokenPipeError):

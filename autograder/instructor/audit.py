@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder.assignments import Assignment
+from autograder.engine import warm
 from autograder.engine.grader import DEFAULT_SEED, grade_submission
 from autograder.instructor.rubric import check_contract, check_rubric
 from autograder.instructor.variants import (
@@ -124,6 +125,7 @@ class Grading:
 
 
 def _run(grading: Grading) -> Result:
+    warm.enable()  # a pool worker grades many variants: start its judges warm
     return grading.run()
 
 

@@ -1,0 +1,245 @@
+"""Warm judges: one clean process imports TensorFlow once and forks a judge per grading.
+
+A judge started cold spends about 6 s of CPU importing TensorFlow and Keras before
+it runs a test, and a batch pays that for every submission. In a process that
+grades many submissions (a batch or audit worker), `enable()` starts a *judge
+starter*: a process that imports the judge's libraries once and then only forks.
+For each grading of a Keras assignment the parent asks it for a judge; the fork
+gets the parent's pipes, working folder, environment and limits, and runs the same
+`autograder.engine.judge.main` a cold judge runs.
+
+Trust is unchanged. The starter never receives a submission, a configuration or a
+result: only a folder, an environment, limits and three descriptors, so every judge
+starts from the same clean memory. It is the parent's own code; student code runs
+only in runners, which judges still start cold in the full sandbox. The starter
+reaps its judges and reports each exit status to the parent; if it is ever
+unusable, grading goes on with cold judges.
+
+    parent --fds, folder, env--> starter --fork--> judge (config on its stdin)
+    parent <----pid, exit code-- starter
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import json
+import os
+import selectors
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+from dataclasses import asdict
+from pathlib import Path
+
+from autograder.engine import sandbox
+
+REPLY_SECONDS = 120.0  # the starter's first answer waits for its imports, on a busy machine
+MAX_MESSAGE = 1 << 16
+
+_starter: JudgeStarter | None = None
+_enabled = False
+
+
+def enable() -> None:
+    """This process will grade several submissions: start judges warm from now on
+    (unless NEUROGRADE_WARM=0, which bench/ uses to measure the difference)."""
+    global _enabled
+    _enabled = os.environ.get("NEUROGRADE_WARM", "1") != "0"
+
+
+def disable() -> None:
+    """Start judges cold again (and stop this process's starter)."""
+    global _enabled, _starter
+    _enabled = False
+    if _starter is not None:
+        _starter.close()
+        _starter = None
+
+
+def starter_for(uses_keras: bool) -> JudgeStarter | None:
+    """The process's judge starter, started on first use; None where judges start cold."""
+    global _starter
+    if not (_enabled and uses_keras):
+        return None
+    if _starter is None or not _starter.usable:
+        _starter = JudgeStarter()
+    return _starter
+
+
+class WarmJudge:
+    """The parent's handle on a judge the starter forked (as subprocess.Popen offers)."""
+
+    def __init__(self, starter: JudgeStarter, pid: int, stdin_fd: int):
+        self.starter, self.pid, self.returncode = starter, pid, None
+        self.stdin = open(stdin_fd, "wb")  # noqa: SIM115  (closed by the caller)
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            self.returncode = self.starter.exit_code(self.pid, timeout=0)
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        if self.returncode is None:
+            self.returncode = self.starter.exit_code(self.pid, timeout)
+        if self.returncode is None:
+            raise subprocess.TimeoutExpired("judge", timeout)
+        return self.returncode
+
+
+class JudgeStarter:
+    """The parent's side: start the starter process, ask it for judges, hear their exits."""
+
+    def __init__(self):
+        self.usable = True
+        self._folder = tempfile.TemporaryDirectory(prefix="neurograde-starter-")
+        self._exits: dict[int, int] = {}
+        here, there = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        self._socket = here
+        self._log = tempfile.TemporaryFile(dir=self._folder.name)  # noqa: SIM115
+        code = (f"import sys; sys.path.insert(0, {sandbox.PACKAGE_PARENT!r}); "
+                f"from autograder.engine.warm import serve; serve({there.fileno()})")
+        self._proc = subprocess.Popen(
+            [sys.executable, "-I", "-c", code], cwd=self._folder.name,
+            env=sandbox.child_env(Path(self._folder.name)), stdin=subprocess.DEVNULL,
+            stdout=self._log, stderr=subprocess.STDOUT, pass_fds=(there.fileno(),),
+            start_new_session=True)
+        there.close()
+        atexit.register(self.close)
+
+    def start_judge(self, workdir: Path, limits: sandbox.Limits, events_fd: int,
+                    log_fd: int) -> WarmJudge | None:
+        """A judge forked for this grading, or None (then start it cold)."""
+        stdin_r, stdin_w = os.pipe()
+        request = {"cwd": str(workdir), "env": sandbox.child_env(workdir), "limits": asdict(limits)}
+        reply = None
+        try:
+            socket.send_fds(self._socket, [json.dumps(request).encode()],
+                            [stdin_r, events_fd, log_fd])
+            end = time.monotonic() + REPLY_SECONDS
+            while reply is None and self.usable and time.monotonic() < end:
+                message = self._receive(end - time.monotonic())
+                reply = message if message and "pid" in message else None
+        except OSError:
+            pass
+        finally:
+            os.close(stdin_r)
+        if reply is None:
+            os.close(stdin_w)
+            self._give_up()
+            return None
+        return WarmJudge(self, reply["pid"], stdin_w)
+
+    def exit_code(self, pid: int, timeout: float | None) -> int | None:
+        """The judge's exit status as Popen gives it, once the starter has reaped it."""
+        end = None if timeout is None else time.monotonic() + timeout
+        while pid not in self._exits:
+            if not self.usable:
+                return -9  # the starter is gone, and its judges were killed with it
+            left = None if end is None else max(0.0, end - time.monotonic())
+            if self._receive(left) is None and left == 0:
+                return None
+        return self._exits.pop(pid)
+
+    def _receive(self, timeout: float | None) -> dict | None:
+        """One message from the starter (exits are recorded); None on timeout or loss."""
+        self._socket.settimeout(timeout)
+        try:
+            data = self._socket.recv(MAX_MESSAGE)
+        except (TimeoutError, BlockingIOError):
+            return None
+        except OSError:
+            data = b""
+        if not data:
+            self._give_up()
+            return None
+        message = json.loads(data)
+        if "exit" in message:
+            self._exits[message["exit"]] = message["code"]
+        return message
+
+    def _give_up(self) -> None:
+        self.usable = False
+        sandbox.kill_tree(self._proc.pid)
+
+    @property
+    def pid(self) -> int:
+        return self._proc.pid
+
+    def close(self) -> None:
+        atexit.unregister(self.close)
+        self.usable = False
+        with contextlib.suppress(OSError):
+            self._socket.close()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self._proc.wait(timeout=5)
+        sandbox.kill_tree(self._proc.pid)
+        self._proc.wait()
+        self._log.close()
+        self._folder.cleanup()
+
+
+# ---------------------------------------------------------------- the starter process
+
+
+def serve(socket_fd: int) -> None:
+    """Import once, then fork a judge per request until the parent goes away."""
+    import keras  # noqa: F401  (what every judge of a Keras assignment needs)
+    import tensorflow  # noqa: F401
+
+    import autograder.engine.judge  # noqa: F401  (pytest and the judge's own code)
+
+    parent = socket.socket(fileno=socket_fd)
+    selector = selectors.DefaultSelector()
+    selector.register(parent, selectors.EVENT_READ)
+    while True:
+        for key, _ in selector.select():
+            if key.fileobj is parent:
+                try:
+                    data, fds, _, _ = socket.recv_fds(parent, MAX_MESSAGE, 3)
+                except OSError:
+                    data, fds = b"", []
+                if not data:
+                    os._exit(0)  # the parent is gone; its judges go with their sessions
+                pid = os.fork()
+                if pid == 0:
+                    _become_judge(json.loads(data), fds)
+                for fd in fds:
+                    os.close(fd)
+                exited = os.pidfd_open(pid)
+                selector.register(exited, selectors.EVENT_READ, pid)
+                parent.send(json.dumps({"pid": pid}).encode())
+            else:
+                selector.unregister(key.fd)
+                os.close(key.fd)
+                _, status = os.waitpid(key.data, 0)
+                parent.send(json.dumps({"exit": key.data,
+                                        "code": os.waitstatus_to_exitcode(status)}).encode())
+
+
+def _become_judge(request: dict, fds: list[int]) -> None:
+    """In the fork: take the grading's descriptors, folder and environment, then judge."""
+    try:
+        stdin_r, events_fd, log_fd = fds
+        os.setsid()
+        os.dup2(stdin_r, 0)
+        os.dup2(log_fd, 1)
+        os.dup2(log_fd, 2)
+        # Nothing of the starter's stays open: its socket, the other judges' exit handles.
+        os.closerange(3, events_fd)
+        os.closerange(events_fd + 1, os.sysconf("SC_OPEN_MAX"))
+        os.chdir(request["cwd"])
+        os.environ.clear()
+        os.environ.update(request["env"])
+        tempfile.tempdir = None  # computed again from the new TMPDIR
+        sandbox._limits_then(sandbox.Limits(**request["limits"]), None)()
+        from autograder.engine.judge import main
+
+        main(events_fd)
+    except BaseException:  # noqa: BLE001  (reported on the judge's log, like a cold start)
+        traceback.print_exc()
+        sys.stderr.flush()
+    os._exit(70)
