@@ -4,6 +4,7 @@ what each file's header says it must make of it."""
 from __future__ import annotations
 
 import base64
+import dataclasses
 import re
 import time
 from pathlib import Path
@@ -11,6 +12,7 @@ from pathlib import Path
 import psutil
 import pytest
 
+from autograder.engine import warm
 from autograder.engine.grader import grade_submission
 from autograder.engine.sandbox import can_isolate_mounts, pid_namespace_prefix
 from tests.test_grader import TOY
@@ -43,8 +45,21 @@ def test_corpus_is_there():
     assert len(CORPUS) >= 15
 
 
+@pytest.fixture(scope="module", params=["cold", "warm"])
+def assignment(request):
+    """The toy suite graded as today's suites are: with judge and runners started as new
+    interpreters, and (as for a Keras assignment in a batch) both forked warm, where
+    the runner's memory starts with the frameworks loaded (hence the larger limit)."""
+    if request.param == "cold":
+        yield TOY
+        return
+    warm.enable()
+    yield dataclasses.replace(TOY, uses_keras=True, memory_mb=TOY.memory_mb + 650)
+    warm.disable()
+
+
 @pytest.mark.parametrize("path", CORPUS, ids=lambda p: p.stem)
-def test_hostile_submission(path, tmp_path):
+def test_hostile_submission(path, assignment, tmp_path):
     spec = header(path)
     if "pid-namespace" in spec.get("requires", []) and not pid_namespace_prefix():
         pytest.skip("the sandbox has no PID namespace on this machine")
@@ -53,7 +68,7 @@ def test_hostile_submission(path, tmp_path):
     for planted in PLANTED:
         planted.unlink(missing_ok=True)
 
-    result = grade_submission(path, TOY)
+    result = grade_submission(path, assignment)
 
     expected = dict(item.split("=") for item in spec["expect"][0].split())
     got = {task: f"{score:g}" for task, (score, _) in result.tasks().items()}

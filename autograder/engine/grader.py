@@ -226,7 +226,8 @@ def _run_all(config: JudgeConfig, assignment: Assignment
     while True:
         with _judge_dirs(config) as workdir:
             run = run_judge(config.to_json(), workdir, limits, _deadline_policy(assignment, collected),
-                            starter=warm.starter_for(config.uses_keras))
+                            starter=warm.starter_for(config.uses_keras),
+                            warm_runners=warm.warm_runners(config))
         isolation = isolation or next(
             ({"runner": e["runner"], "judge": e["judge"]} for e in run.events
              if e["event"] == "isolation"), {})

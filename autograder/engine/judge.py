@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from autograder.engine import protocol
+from autograder.engine import protocol, warm
 from autograder.engine.ingest import describe_line
 from autograder.engine.remote import (
     MissingName,
@@ -43,7 +43,7 @@ STARTUP_SECONDS = 90.0  # judge start, collection and the first import (as the p
 class Judge:
     """State of one judge process: its configuration, runner and event channel."""
 
-    def __init__(self, config: protocol.JudgeConfig, events_fd: int):
+    def __init__(self, config: protocol.JudgeConfig, events_fd: int, runner_starter=None):
         self.config = config
         self.events_fd = events_fd
         self.collected: dict[str, dict] = {}
@@ -52,7 +52,8 @@ class Judge:
         self.stops = 0  # runners stopped or dead during a test
         self.client = None if config.collect_only else RunnerClient(
             config, Limits(memory_mb=config.memory_mb,
-                           cpu_seconds=int(config.time_budget * 2 + STARTUP_SECONDS)))
+                           cpu_seconds=int(config.time_budget * 2 + STARTUP_SECONDS)),
+            runner_starter)
         self.import_failure: str | None = None
 
     def emit(self, kind: str, **data) -> None:
@@ -332,13 +333,17 @@ def _frameworks(uses_keras: bool) -> None:
         tf.get_logger().setLevel("ERROR")
 
 
-def main(events_fd: int) -> None:
+def main(events_fd: int, warm_runners: bool = False) -> None:
     global JUDGE
     # Nothing may read this process's memory or attach to it (the runner is in
     # another PID namespace as well, where the machine allows).
     ctypes.CDLL(None).prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
+    runner_starter = None
+    if warm_runners:  # the copy runners are forked from: made before the configuration is read
+        _frameworks(True)
+        runner_starter = warm.RunnerStarter.fork()
     config = protocol.JudgeConfig.from_json(sys.stdin.read())
-    JUDGE = judge = Judge(config, events_fd)
+    JUDGE = judge = Judge(config, events_fd, runner_starter)
     if judge.client is not None:
         judge.client.launch()  # the runner imports while pytest collects
     judge.emit("isolation", runner=judge.client.isolation if judge.client else {},

@@ -283,8 +283,9 @@ class LocalSubmission:
 class RunnerClient:
     """One runner at a time: started on demand, restarted after it had to be stopped."""
 
-    def __init__(self, config: protocol.JudgeConfig, limits: sandbox.Limits):
+    def __init__(self, config: protocol.JudgeConfig, limits: sandbox.Limits, starter=None):
         self.config, self.limits = config, limits
+        self.starter = starter  # autograder.engine.warm.RunnerStarter, or None: start cold
         self.proc: psutil.Popen | None = None
         self.generation = 0
         self.deadline = float("inf")
@@ -321,9 +322,17 @@ class RunnerClient:
         self._log = tempfile.TemporaryFile(dir=self.config.runner_dir)  # noqa: SIM115
         req_r, req_w = os.pipe()
         ans_r, ans_w = os.pipe()
-        self.proc, self.isolation = sandbox.spawn_runner(
-            lib / "runner.py", self._run_root, work, self.limits, self.config.hide,
-            fds=(req_r, ans_w), log=self._log.fileno())
+        self.proc = None
+        if self.starter is not None and self.starter.usable:
+            with contextlib.suppress(OSError):  # a lost starter: start this runner cold
+                self.proc = self.starter.start_runner(
+                    self._run_root, work, self.limits, self.config.hide, (req_r, ans_w),
+                    self._log.fileno())
+                self.isolation = sandbox.runner_isolation()
+        if self.proc is None:
+            self.proc, self.isolation = sandbox.spawn_runner(
+                lib / "runner.py", self._run_root, work, self.limits, self.config.hide,
+                fds=(req_r, ans_w), log=self._log.fileno())
         os.close(req_r)
         os.close(ans_w)
         self._req, self._ans = req_w, ans_r
@@ -447,7 +456,8 @@ class RunnerClient:
 
     def _stop_for(self, kind: str, rss: float = 0.0) -> RunnerStopped:
         # Ask for every thread's stack first, so the message can name the line.
-        sandbox.signal_tree(self.proc.pid, signal.SIGUSR1)
+        sandbox.signal_tree(self.proc.pid, signal.SIGUSR1,
+                            include_root=getattr(self.proc, "signal_itself", False))
         time.sleep(HANG_DUMP_SECONDS)
         hang = self.log_tail()
         self.stop()

@@ -5,6 +5,9 @@
 It is started by the judge in the full sandbox (autograder.engine.sandbox) and
 sees neither the hidden suites, nor solutions/, nor the rest of the engine: it
 is copied, with protocol.py, into a fresh directory and loads protocol.py by path.
+For a Keras assignment it is forked instead, from a copy of the judge made before
+the judge read anything of the grading (autograder.engine.warm), and enters the
+same sandbox before it runs `run`.
 It imports the submission when asked and then only answers requests: get an
 attribute, call a function, index, convert to an array, with plain data
 (JSON and numpy arrays) or a handle to an object that stays here. It never
@@ -305,7 +308,11 @@ def serve(request_fd: int, answer_fd: int) -> None:
 
 
 def main() -> None:
-    request_fd, answer_fd = int(sys.argv[1]), int(sys.argv[2])
+    run(int(sys.argv[1]), int(sys.argv[2]))
+
+
+def run(request_fd: int, answer_fd: int) -> None:
+    """Answer the judge until it closes the pipe, then exit (never returns)."""
     # On SIGUSR1 (the judge is about to stop a call that ran out of time) every
     # thread's stack goes to the log, so feedback can name the line that hung.
     faulthandler.register(signal.SIGUSR1, file=sys.stderr, all_threads=True)

@@ -212,28 +212,85 @@ def can_isolate_mounts() -> bool:
     return probe.returncode == 0
 
 
-def spawn_runner(script: Path, run_root: Path, workdir: Path, limits: Limits, hide: list[str], *,
-                 fds: tuple[int, int], log: int) -> tuple[subprocess.Popen, dict]:
-    """Start the runner in the full sandbox; returns the process and the isolation it got."""
-    isolation = {
+PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS = 24, 38
+PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL = 47, 4
+CLONE_NEWPID = 0x20000000
+MS_NOSUID, MS_NODEV, MS_NOEXEC = 2, 4, 8
+LINUX_CAPABILITY_VERSION_3 = 0x20080522
+
+
+class _CapHeader(ctypes.Structure):
+    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+
+class _CapData(ctypes.Structure):
+    _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32),
+                ("inheritable", ctypes.c_uint32)]
+
+
+def unshare_pid_namespace(libc) -> None:
+    """The next child of the caller is PID 1 of a new PID namespace."""
+    if libc.unshare(CLONE_NEWPID) != 0:
+        raise OSError(ctypes.get_errno(), "unshare(CLONE_NEWPID)")
+
+
+def settle_pid_namespace(libc) -> None:
+    """For a forked runner, as PID 1 of its namespace (after its file-system isolation),
+    what `unshare --pid --mount-proc setpriv --bounding-set=-all --inh-caps=-all
+    --no-new-privs` gives an executed one: /proc of its own namespace, no capabilities
+    (effective, permitted, inheritable, ambient or bounding) and no way to gain any.
+    Checked in /proc/self/status: never a runner with privileges."""
+    _mount(libc, b"proc", b"/proc", b"proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+    cap = 0
+    while libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) == 0:
+        cap += 1
+    if cap == 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP)")
+    libc.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0)
+    none = (_CapData * 2)()
+    if libc.capset(ctypes.byref(_CapHeader(LINUX_CAPABILITY_VERSION_3, 0)), none) != 0:
+        raise OSError(ctypes.get_errno(), "capset")
+    if libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_NO_NEW_PRIVS)")
+    status = dict(line.split(":\t", 1) for line in Path("/proc/self/status").read_text().splitlines()
+                  if ":\t" in line)
+    left = {k: status[k].strip() for k in ("CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb")
+            if int(status[k], 16)}
+    if left or status["NoNewPrivs"].strip() != "1" or os.getpid() != 1:
+        raise PermissionError(f"the runner kept privileges: {left or status['NoNewPrivs']}")
+
+
+def runner_isolation() -> dict:
+    """The isolation a runner gets on this machine (each result records it)."""
+    return {
         "own_pid_namespace": bool(pid_namespace_prefix()),
         "capabilities_dropped": bool(pid_namespace_prefix()),
         "network_namespace": can_isolate_mounts(),
         "read_only_filesystem": can_isolate_mounts(),
         "hidden_paths": can_isolate_mounts(),
     }
-    isolate = None
-    if can_isolate_mounts():
-        os.makedirs(f"{run_root}.root", exist_ok=True)
-        (run_root / "lib" / os.fsdecode(ABSENT_MODULE_FILE)).write_text(ABSENT_MODULE)
-        isolate = _isolate_runner(os.fsencode(run_root), [os.fsencode(p) for p in runner_visible_paths()],
-                                  [os.fsencode(p) for p in hide])
+
+
+def prepare_isolation(run_root: Path, hide: list[str]) -> Callable[[ctypes.CDLL], None] | None:
+    """The runner's file-system isolation step, where the machine allows it."""
+    if not can_isolate_mounts():
+        return None
+    os.makedirs(f"{run_root}.root", exist_ok=True)
+    (run_root / "lib" / os.fsdecode(ABSENT_MODULE_FILE)).write_text(ABSENT_MODULE)
+    return _isolate_runner(os.fsencode(run_root), [os.fsencode(p) for p in runner_visible_paths()],
+                           [os.fsencode(p) for p in hide])
+
+
+def spawn_runner(script: Path, run_root: Path, workdir: Path, limits: Limits, hide: list[str], *,
+                 fds: tuple[int, int], log: int) -> tuple[subprocess.Popen, dict]:
+    """Start the runner in the full sandbox; returns the process and the isolation it got."""
+    isolate = prepare_isolation(run_root, hide)
     proc = subprocess.Popen(
         [*pid_namespace_prefix(), sys.executable, "-I", str(script), *map(str, fds)],
         cwd=workdir, env=child_env(workdir), stdin=subprocess.DEVNULL, stdout=log, stderr=log,
         pass_fds=fds, start_new_session=True, preexec_fn=_limits_then(limits, isolate),
     )
-    return proc, isolation
+    return proc, runner_isolation()
 
 
 def exit_reason(code: int | None, doing: str) -> str:
@@ -261,9 +318,11 @@ def hang_location(dump: str, filename: str) -> tuple[str, int] | None:
     return None
 
 
-def signal_tree(pid: int, sig: int) -> None:
+def signal_tree(pid: int, sig: int, *, include_root: bool = False) -> None:
+    """Signal the processes below `pid` (and `pid` itself with include_root)."""
     with contextlib.suppress(psutil.Error):
-        for p in psutil.Process(pid).children(recursive=True):
+        root = psutil.Process(pid)
+        for p in [root] * include_root + root.children(recursive=True):
             with contextlib.suppress(psutil.Error):
                 p.send_signal(sig)
 
@@ -295,11 +354,12 @@ JUDGE_MEMORY_MB = 3072  # the judge's own share (pytest, the suite, TensorFlow) 
 
 def run_judge(config_json: str, workdir: Path, limits: Limits,
               deadline: Callable[[list[dict], float], tuple[float, str]],
-              starter=None) -> ChildRun:
+              starter=None, warm_runners: bool = False) -> ChildRun:
     """Start the judge with its configuration on stdin and watch it until it exits.
 
     With a `starter` (autograder.engine.warm), the judge is forked from a process
     that has its libraries imported already; otherwise it starts as a new interpreter.
+    With `warm_runners`, the judge forks its runners from a clean copy of itself.
 
     Events come on a private pipe and are validated one by one (protocol.parse_event);
     the parent stamps them with its own clock. `deadline(events, now)` returns (time
@@ -309,10 +369,10 @@ def run_judge(config_json: str, workdir: Path, limits: Limits,
     read_fd, write_fd = os.pipe()
     run = ChildRun()
     with tempfile.TemporaryFile(dir=workdir) as log:
-        proc = starter and starter.start_judge(workdir, limits, write_fd, log.fileno())
+        proc = starter and starter.start_judge(workdir, limits, write_fd, log.fileno(), warm_runners)
         if proc is None:
             code = (f"import sys; sys.path.insert(0, {PACKAGE_PARENT!r}); "
-                    f"from autograder.engine.judge import main; main({write_fd})")
+                    f"from autograder.engine.judge import main; main({write_fd}, {warm_runners})")
             proc = subprocess.Popen(
                 [sys.executable, "-I", "-c", code],
                 cwd=workdir, env=child_env(workdir), stdin=subprocess.PIPE,
