@@ -35,13 +35,13 @@ import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
-from autograder.assignments import REPO_ROOT, get_assignment
+from autograder.assignments import REPO_ROOT, all_assignments, get_assignment
 from autograder.engine.collection import collect_tests
 from autograder.instructor.gradescope import ROOT_ENV, VENV, VENV_OPTIONS_ENV
 from autograder.instructor.variants import load_mutants
 from autograder.outputs.gradebook import cell_scores
 from autograder.result import Result
-from tools.readme_commands import block_commands
+from tools.readme_commands import block_commands, quick_start_command
 
 pytestmark = pytest.mark.slow
 
@@ -129,6 +129,28 @@ def run(lines: list[str], clone: Clone, ok: tuple[int, ...] = (0,),
     assert proc.returncode in ok, (f"exit code {proc.returncode} from:\n{script}\n"
                                    f"{proc.stdout[-3000:]}\n{proc.stderr[-5000:]}")
     return proc
+
+
+# --- the Quick start's main job -------------------------------------------------------------
+
+@pytest.mark.slow
+def test_quick_start_main_job(clone):
+    """The README's first command, after its install: every example graded, references at
+    full marks, untouched notebooks at 0, buggy ones in between, and a report to read."""
+    line = quick_start_command("main")
+    install = "pip install -e . && "
+    assert line.startswith(install), f"the Quick start's main command changed: {line}"
+    proc = run([line.removeprefix(install)], clone, timeout=1800)
+    for assignment in all_assignments():
+        folder = clone.root / "neurograde-out" / assignment.id
+        scores = {path.stem: json.loads(path.read_text()) for path in folder.glob("*.json")}
+        (buggy,) = [record for student, record in scores.items() if student.startswith("buggy")]
+        assert scores["reference"]["score"] == scores["reference"]["max_score"] > 0, assignment.id
+        assert scores["stub"]["score"] == 0, assignment.id
+        assert 0 < buggy["score"] < buggy["max_score"], assignment.id
+        assert f"{assignment.id}: example submissions" in proc.stdout
+    assert "what the student sees" in proc.stdout
+    assert clone.new_files() == set(), "the demo's results are the only new files, and git ignores them"
 
 
 # --- the student's notebook ---------------------------------------------------------------
