@@ -142,7 +142,7 @@ def test_quick_start_main_job(clone):
     assert line.startswith(install), f"the Quick start's main command changed: {line}"
     proc = run([line.removeprefix(install)], clone, timeout=1800)
     for assignment in all_assignments():
-        folder = clone.root / "neurograde-out" / assignment.id
+        folder = clone.root / "neurograde-out" / "demo" / assignment.id
         scores = {path.stem: json.loads(path.read_text()) for path in folder.glob("*.json")}
         (buggy,) = [record for student, record in scores.items() if student.startswith("buggy")]
         assert scores["reference"]["score"] == scores["reference"]["max_score"] > 0, assignment.id
