@@ -45,7 +45,7 @@ def test_corpus_is_there():
     assert len(CORPUS) >= 15
 
 
-@pytest.fixture(scope="module", params=["cold", "warm"])
+@pytest.fixture(scope="module", params=["cold", pytest.param("warm", marks=pytest.mark.slow)])
 def assignment(request):
     """The toy suite graded as today's suites are: with judge and runners started as new
     interpreters, and (as for a Keras assignment in a batch) both forked warm, where
