@@ -244,16 +244,9 @@ def _become_judge(request: dict, fds: list[int]) -> None:
     """In the fork: take the grading's descriptors, folder and environment, then judge."""
     try:
         stdin_r, events_fd, log_fd = fds
-        os.setsid()
         os.dup2(stdin_r, 0)
-        os.dup2(log_fd, 1)
-        os.dup2(log_fd, 2)
         # Nothing of the starter's stays open: its socket, the other judges' exit handles.
-        _close_all_but(events_fd)
-        os.chdir(request["cwd"])
-        os.environ.clear()
-        os.environ.update(request["env"])
-        tempfile.tempdir = None  # computed again from the new TMPDIR
+        _take_over(log_fd, (events_fd,), Path(request["cwd"]), request["env"])
         sandbox._limits_then(sandbox.Limits(**request["limits"]), None)()
         from autograder.engine.judge import main
 
@@ -371,15 +364,8 @@ def _become_runner(request: dict, fds: list[int]) -> None:
     """In the fork: the runner's descriptors, folder, environment and sandbox, then serve."""
     try:
         request_fd, answer_fd, log_fd = fds
-        os.setsid()
-        os.dup2(log_fd, 1)
-        os.dup2(log_fd, 2)
-        _close_all_but(request_fd, answer_fd)
         workdir = Path(request["workdir"])
-        os.chdir(workdir)
-        os.environ.clear()
-        os.environ.update(sandbox.child_env(workdir))
-        tempfile.tempdir = None
+        _take_over(log_fd, (request_fd, answer_fd), workdir, sandbox.child_env(workdir))
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(PR_SET_DUMPABLE, 1, 0, 0, 0)  # as a new interpreter would be
         isolate = sandbox.prepare_isolation(Path(request["run_root"]), request["hide"])
@@ -391,6 +377,19 @@ def _become_runner(request: dict, fds: list[int]) -> None:
         traceback.print_exc()
         sys.stderr.flush()
     os._exit(70)
+
+
+def _take_over(log_fd: int, keep: tuple[int, ...], workdir: Path, env: dict) -> None:
+    """A fork becomes a grading's process: its own session, output to `log_fd`, only
+    the descriptors in `keep` (and 0 to 2), its folder and its environment."""
+    os.setsid()
+    os.dup2(log_fd, 1)
+    os.dup2(log_fd, 2)
+    _close_all_but(*keep)
+    os.chdir(workdir)
+    os.environ.clear()
+    os.environ.update(env)
+    tempfile.tempdir = None  # computed again from the new TMPDIR
 
 
 def _close_all_but(*keep: int) -> None:
