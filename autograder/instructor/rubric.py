@@ -29,8 +29,6 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import nbformat
-
 from autograder.assignments import Assignment
 from autograder.engine.grader import collect_tests
 from autograder.outputs.gradebook import cell_tasks
@@ -111,7 +109,15 @@ def _rubric_index(nb) -> dict[str, int]:
             and c.metadata.get("nbgrader", {}).get("grade_id", "").startswith(PREFIX)}
 
 
+def _read(path: Path):
+    import nbformat  # its validator costs seconds at import: only where a notebook is read
+
+    return nbformat.read(str(path), as_version=4)
+
+
 def _new_cell(grade_id: str):
+    import nbformat
+
     cell = nbformat.v4.new_markdown_cell("")
     cell.id = f"{PREFIX}{grade_id}"[:64].replace("_", "-")
     cell.metadata = {"nbgrader": {"grade": False, "grade_id": f"{PREFIX}{grade_id}",
@@ -122,6 +128,8 @@ def _new_cell(grade_id: str):
 
 def update_notebook(path: Path, assignment: Assignment) -> bool:
     """Write the rubric cells of a source notebook from the suites; True if it changed."""
+    import nbformat
+
     nb = nbformat.read(str(path), as_version=4)
     before = nbformat.writes(nb)
     tasks_of = cell_tasks(path)
@@ -159,7 +167,7 @@ def update_notebook(path: Path, assignment: Assignment) -> bool:
 
 def _rubric_exercises(notebook: Path) -> dict[str, tuple[float, str]]:
     """heading label -> (points in the heading, the exercise's text), from rubric cells."""
-    nb = nbformat.read(str(notebook), as_version=4)
+    nb = _read(notebook)
     out = {}
     for i in _rubric_index(nb).values():
         text = nb.cells[i].source
@@ -239,7 +247,7 @@ def error_cases(assignment: Assignment) -> list[ErrorCase]:
 def docstrings(notebook: Path) -> dict[str, str]:
     """Name -> docstring of every function, class and method in the notebook's code;
     a class also answers for its __init__ (class and __init__ docstrings together)."""
-    nb = nbformat.read(str(notebook), as_version=4)
+    nb = _read(notebook)
     out: dict[str, str] = {}
     for cell in nb.cells:
         if cell.cell_type != "code":

@@ -12,14 +12,13 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-import nbformat
-from nbgrader.api import Gradebook, MissingEntry
-
 from autograder.result import Result
 
 
 def cell_tasks(source_notebook: Path) -> dict[str, tuple[str, ...]]:
     """grade_id -> tasks, for every test cell that hands over to the engine."""
+    import nbformat  # imported here: it costs seconds, and only this reads a notebook
+
     nb = nbformat.read(str(source_notebook), as_version=4)
     out = {}
     for cell in nb.cells:
@@ -44,6 +43,8 @@ def cell_scores(result: Result, source_notebook: Path) -> dict[str, float]:
 def write_to_gradebook(db_url: str, result: Result, student: str,
                        source_notebook: Path) -> dict[str, float]:
     """Record `result` as `student`'s autograded submission; returns cell -> score."""
+    from nbgrader.api import Gradebook, MissingEntry
+
     assignment = result.assignment
     notebook = Path(source_notebook).stem
     scores = cell_scores(result, source_notebook)
