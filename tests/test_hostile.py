@@ -17,6 +17,10 @@ from autograder.engine.grader import grade_submission
 from autograder.engine.sandbox import can_isolate_mounts, pid_namespace_prefix
 from tests.test_grader import TOY
 
+# Hostile submissions leave traces a parallel test would see (sleeper processes,
+# planted files): under pytest-xdist these tests share one worker.
+pytestmark = pytest.mark.xdist_group("hostile-corpus")
+
 CORPUS = sorted((Path(__file__).parent / "hostile").glob("*.py"))
 # Lines of the hidden suite no feedback may carry, in any encoding.
 HIDDEN_LINES = [line.strip() for line in (TOY.hidden_dir / "test_hidden.py").read_text().splitlines()

@@ -70,7 +70,7 @@ def test_lines_map_back_to_cells():
     ('{"cells": [3], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}', "not a readable"),
     ("[1, 2]", "not a readable"),
     (notebook(new_markdown_cell("only prose")), "no code cells"),
-])
+], ids=["not-json", "cells-not-a-list", "cell-not-an-object", "not-an-object", "only-prose"])
 def test_malformed_notebooks(tmp_path, text, message):
     path = tmp_path / "perceptron.ipynb"
     path.write_text(text)
