@@ -124,7 +124,15 @@ def main() -> None:
             print(name, seed, np.round(runs[seed][0], 3), flush=True)
         out += summarise(name, runs, bar)
     out += grading_time(assignment)
+    out += DETERMINISTIC
     (ROOT / "bench" / "thresholds_alexnet.md").write_text("\n".join(out) + "\n")
+
+
+DETERMINISTIC = [
+    "## Deterministic tasks", "",
+    "conv_output_size, conv_params, conv_macs, layer_memory and conv_input_size are integer "
+    "arithmetic, graded exactly against hand-checked AlexNet figures and Keras or numpy "
+    "oracles on seeded random settings: no threshold, so no margin to prove.", ""]
 
 
 def grading_time(assignment) -> list[str]:

@@ -241,6 +241,150 @@ convolutions hold only 6% of the parameters (3,747,200) but do almost all of the
 arithmetic, and fc6 alone holds 60%. That is why later networks replaced the big
 dense layers with global pooling.
 
+## Compute and memory
+
+Parameters say what a network stores, not how much work one image costs. Each output
+value of a convolution is the dot product of one filter with one window of the input:
+$k^2 c_{in}/g$ products, each added into a running sum, one **multiply-accumulate**
+(MAC) apiece. A layer whose output is $h_{out} \times w_{out} \times c_{out}$ therefore
+computes
+
+$$\text{MACs} = h_{out}\, w_{out}\, c_{out} \cdot k^2 \frac{c_{in}}{g}
+= h_{out}\, w_{out} \times \text{(weights of the layer)} .$$
+
+Every weight is used once per output position. Weight sharing makes the parameter
+count independent of the image size, and the compute proportional to it. A dense layer
+from $m$ to $u$ units has a single output position: it is a convolution whose kernel
+covers its whole input (fc6 is a $6 \times 6$ convolution of the
+$6 \times 6 \times 256$ maps into 4096 filters), with $m u$ MACs, one per weight. The
+bias additions and the ReLUs, one per output value, are few beside the products and
+are not counted; the zeros that "same" padding adds are multiplied like any input, as
+the hardware does. (FLOP counts usually count a MAC as two operations, a multiply and
+an add, so they are twice the MAC count.)
+
+An activation takes its number of values times the bytes per value: 4 in float32, 2
+in float16. At inference, a layer's input can be freed as soon as its output exists.
+Training cannot do that: backpropagation needs the activations again, so they are all
+kept until the backward pass, for every image of the batch.
+
+The code counts AlexNet layer by layer, checks each convolution against the output
+shape and weight count of a Keras `Conv2D`, and adds up the activations.
+"""
+
+GPU_SPLIT = {"conv2", "conv4", "conv5"}  # the layers that read one GPU's maps only
+
+
+def cost_table(n=227, channels=3, groups=1, bytes_per_value=4):
+    """Per weight layer, for one image: (name, MACs, parameters, bytes of its output,
+    output positions, i.e. how many times each weight is used)."""
+    rows = []
+    for name, k, s, padding, filters in ALEXNET:
+        n_out = out_size(n, k, s, padding)
+        if filters is not None:  # a convolution (pools have no weights and no MACs)
+            g = groups if name in GPU_SPLIT else 1
+            weights = k * k * (channels // g) * filters
+            rows.append((name, n_out * n_out * weights, weights + filters,
+                         n_out * n_out * filters * bytes_per_value, n_out * n_out))
+            channels = filters
+        n = n_out
+    flat = n * n * channels  # 6 * 6 * 256 = 9,216
+    for name, units in (("fc6", 4096), ("fc7", 4096), ("fc8", 1000)):
+        rows.append((name, flat * units, flat * units + units, units * bytes_per_value, 1))
+        flat = units
+    return rows
+
+
+costs, costs_split = cost_table(), cost_table(groups=2)
+n, channels, conv_rows = 227, 3, iter(costs)
+for name, k, s, padding, filters in ALEXNET:
+    if filters is None:  # a pool: the next convolution sees a smaller map
+        n = out_size(n, k, s, padding)
+        continue
+    layer = keras.layers.Conv2D(filters, k, strides=s, padding=padding, use_bias=False)
+    layer.build((None, n, n, channels))
+    _, height, width, _ = layer.compute_output_shape((None, n, n, channels))
+    assert height * width * layer.count_params() == next(conv_rows)[1], name  # Keras agrees
+    n, channels = height, filters
+
+totals = [sum(row[i] for row in costs) for i in (1, 2, 3)]
+print(f"{'layer':6s} {'MACs':>13s} {'groups=2':>13s} {'parameters':>11s} {'output bytes':>13s}")
+for (name, macs, params, size, _), split in zip(costs, costs_split, strict=True):
+    print(f"{name:6s} {macs:13,d} {split[1]:13,d} {params:11,d} {size:13,d}")
+print(f"{'total':6s} {totals[0]:13,d} {sum(r[1] for r in costs_split):13,d} {totals[1]:11,d} "
+      f"{totals[2]:13,d}")
+conv_share = [sum(row[i] for row in costs[:5]) / totals[i - 1] for i in (1, 2, 3)]
+print("share of the five convolutions: MACs {:.1%}, parameters {:.1%}, outputs {:.1%}"
+      .format(*conv_share))
+
+# Every activation of one image, float32: the input, each layer's output, LRN and pools too
+widths = {name: n for name, n, _, _ in trace(227, ALEXNET)}
+maps = {"input": 227 * 227 * 3, "lrn1": 55 * 55 * 96, "lrn2": 27 * 27 * 256,
+        **{name: widths[name] ** 2 * (f or {"pool1": 96, "pool2": 256, "pool5": 256}[name])
+           for name, _, _, _, f in ALEXNET}, "fc6": 4096, "fc7": 4096, "fc8": 1000}
+per_image = 4 * sum(maps.values())
+print(f"all activations of one image: {per_image:,} bytes; a batch of 128: "
+      f"{128 * per_image / 2**20:,.0f} MiB; the weights: {4 * totals[1] / 2**20:,.0f} MiB")
+assert totals[:2] == [1_135_256_096, 62_378_344] and sum(r[1] for r in costs_split) == 724_406_816
+
+r"""
+| layer | output | MACs | MACs, groups=2 | parameters | output, float32 |
+| --- | --- | --- | --- | --- | --- |
+| conv1 | 55 x 55 x 96 | 105,415,200 | 105,415,200 | 34,944 | 1,161,600 B |
+| conv2 | 27 x 27 x 256 | 447,897,600 | 223,948,800 | 614,656 | 746,496 B |
+| conv3 | 13 x 13 x 384 | 149,520,384 | 149,520,384 | 885,120 | 259,584 B |
+| conv4 | 13 x 13 x 384 | 224,280,576 | 112,140,288 | 1,327,488 | 259,584 B |
+| conv5 | 13 x 13 x 256 | 149,520,384 | 74,760,192 | 884,992 | 173,056 B |
+| fc6 | 4,096 | 37,748,736 | 37,748,736 | 37,752,832 | 16,384 B |
+| fc7 | 4,096 | 16,777,216 | 16,777,216 | 16,781,312 | 16,384 B |
+| fc8 | 1,000 | 4,096,000 | 4,096,000 | 4,097,000 | 4,000 B |
+| total | | 1,135,256,096 | 724,406,816 | 62,378,344 | 2,637,088 B |
+
+Each conv1 output value costs $11 \cdot 11 \cdot 3 = 363$ MACs and there are
+$55 \cdot 55 \cdot 96 = 290{,}400$ of them: 105,415,200. conv2 is the most expensive
+layer: $27 \cdot 27 \cdot 256$ outputs of $5 \cdot 5 \cdot 96 = 2{,}400$ MACs each.
+The two-GPU split halves conv2, conv4 and conv5 and brings the total from 1.14 to 0.72
+billion MACs. The parameters and the compute sit at opposite ends of the network:
+
+- the five convolutions do 95% of the arithmetic with 6% of the parameters: each of
+  their weights is used at every output position, 3,025 times per image in conv1 and
+  169 times in conv3 to conv5;
+- the three dense layers hold 94% of the parameters and do 5% of the arithmetic: each
+  of their weights is used once per image;
+- the activations are largest at the bottom, where the maps are wide: conv1's output
+  is 1.16 MB per image in float32 (2.3 MB with the LRN's output of the same size),
+  fc6's 16 KB. The five convolutions write 99% of the layer outputs.
+
+All the activations of one image, input, LRN and pool outputs included, take 5.7 MB
+in float32, so a training batch of 128 keeps about 690 MiB of them for the backward
+pass: nearly three times the 238 MiB of the weights (to which training adds as much
+again for their gradients, and again for the momentum). The paper puts it plainly: a GTX 580 had 3 GB,
+the network was too big for one of them, so it was spread over two.
+
+The figure shows the three shares per layer, and how often each weight is used.
+"""
+
+names = [row[0] for row in costs]
+fig, axes = plt.subplots(1, 2, figsize=(10, 3.4), gridspec_kw={"width_ratios": [1.6, 1]})
+x = np.arange(len(names))
+for i, (label, column) in enumerate((("MACs", 1), ("parameters", 2), ("output bytes", 3))):
+    share = np.array([row[column] for row in costs]) / totals[column - 1]
+    axes[0].bar(x + (i - 1) * 0.27, 100 * share, width=0.27, label=label)
+axes[0].set_xticks(x, names, fontsize=8)
+axes[0].set(ylabel="% of the network's total", title="AlexNet per layer: one 227x227 image, float32")
+axes[0].legend(fontsize=8)
+uses = [row[4] for row in costs]
+axes[1].bar(x, uses, color="tab:gray")
+for i, use in enumerate(uses):
+    axes[1].annotate(f"{use:,}", (i, use), textcoords="offset points", xytext=(0, 3),
+                     ha="center", fontsize=7)
+axes[1].set_xticks(x, names, fontsize=8)
+axes[1].set(yscale="log", ylim=(0.5, 10_000), ylabel="uses of each weight per image",
+            title="MACs / weights = output positions")
+fig.tight_layout()
+fig.savefig(FIGURES / "compute_and_memory.png", dpi=120)
+plt.close(fig)
+
+r"""
 ## Where the common blog version goes wrong
 
 A widely copied description of AlexNet (in many languages, the source of this course
@@ -269,6 +413,32 @@ for label, n, pool in (("paper, 227, pools 3/2", 227, None),
                        ("blog: 224, pools 2/2", 224, (2, 2))):
     widths = [r[1] for r in trace(n, ALEXNET, pool)]
     print(f"{label:26s} widths {widths} -> flatten {widths[-1] ** 2 * 256:,}")
+
+r"""
+Working backwards gives 227 directly. The smallest input with $n_{out}$ "valid"
+windows is the one whose last window ends on its last pixel,
+
+$$n = (n_{out} - 1)\, s + k ,$$
+
+and then $(n - k)/s$ is a whole number: no pixel is left over. Inputs up to $s - 1$
+pixels wider give the same $n_{out}$ and never look at their extra pixels (228, 229
+and 230 also give 55 after conv1). From the $6 \times 6$ maps that fc6 expects, back
+through pool5, pool2 and pool1 (the "same" convolutions keep the width) and conv1:
+"""
+
+
+def input_size(n_out, k, s):
+    """The smallest width with n_out 'valid' windows of width k and stride s."""
+    return (n_out - 1) * s + k
+
+
+chain = [6]
+for _name, k, s, padding, _filters in reversed(ALEXNET):
+    if padding == "valid":  # pools and conv1; the "same" convolutions keep the width
+        chain.append(input_size(chain[-1], k, s))
+print("back from fc6:", " <- ".join(map(str, chain)))
+print("inputs with 55 conv1 windows:", [m for m in range(220, 236) if out_size(m, 11, 4, "valid") == 55])
+assert chain[-1] == 227
 
 r"""
 ## Local response normalisation
@@ -448,6 +618,14 @@ r"""
   "same"; receptive fields grow by $(k - 1)$ times the product of earlier strides.
 - Parameters: $k^2 (c_{in}/g) c_{out} + c_{out}$ per convolution; AlexNet has
   62,378,344 (60,965,224 with the two-GPU split), 60% of them in fc6.
+- Compute: a convolution makes $h_{out} w_{out} c_{out} \cdot k^2 c_{in}/g$
+  multiply-accumulates, each weight once per output position. AlexNet's convolutions
+  do 95% of its 1.1 billion MACs (0.72 billion split in two groups) with 6% of the
+  parameters; its dense layers hold the rest of the parameters, each weight used
+  once per image. Activations, values times bytes per value, are largest at the
+  bottom and are all kept for training.
+- A "valid" window tiles $n = (n_{out} - 1)s + k$ pixels exactly: 55 windows of
+  11 with stride 4 need 227, and 224 gives 54.
 - AlexNet is 227 in, 3x3/2 overlapping pools, LRN after conv1 and conv2, ReLU,
   dropout 0.5 on fc6 and fc7; "224 with 2x2 pools" is a different network.
 """

@@ -20,6 +20,28 @@ def test_conv1_params(sub):
                  hint="11 * 11 * 3 * 96 weights + 96 biases")
 
 
+@graded(points=1, task="conv_macs")
+def test_conv1_macs(sub):
+    """Does conv1 (96 filters 11x11, stride 4, on 227x227x3) cost 105,415,200 MACs?"""
+    expect_equal(int(sub.conv_macs((227, 227, 3), 96, 11, 4)), 105_415_200,
+                 "conv_macs((227, 227, 3), 96, 11, 4)",
+                 hint="55 * 55 * 96 output values, each 11 * 11 * 3 multiply-accumulates")
+
+
+@graded(points=1, task="layer_memory")
+def test_conv1_output_memory(sub):
+    """Does conv1's 55x55x96 float32 output take 1,161,600 bytes?"""
+    expect_equal(int(sub.layer_memory((55, 55, 96), "float32")), 1_161_600,
+                 "layer_memory((55, 55, 96), 'float32')", hint="55 * 55 * 96 values of 4 bytes")
+
+
+@graded(points=1, task="conv_input_size")
+def test_conv1_input_size(sub):
+    """Do 55 outputs of an 11x11 stride-4 'valid' window need an input of 227?"""
+    expect_equal(int(sub.conv_input_size(55, 11, 4)), 227, "conv_input_size(55, 11, 4)",
+                 hint="the smallest n with floor((n - 11) / 4) + 1 = 55")
+
+
 @graded(points=2, task="LocalResponseNormalization")
 def test_lrn_matches_tensorflow(sub):
     """With alpha = 1, does the layer match tf.nn.local_response_normalization?"""

@@ -1,4 +1,5 @@
-"""Helpers shared by the alexnet hidden tests: a judge-side copy of the student's model.
+"""Helpers shared by the alexnet hidden tests: a judge-side copy of the student's model
+(and, at the end, the int check and Keras width oracle of the arithmetic tests).
 
 Structure tests never read shapes, parameter counts or layer kinds from the
 student's objects (the runner answers whatever the submission makes it answer).
@@ -25,6 +26,7 @@ import contextlib
 import json
 
 import keras
+import numpy as np
 
 from autograder.engine.remote import type_names
 
@@ -265,3 +267,16 @@ def all_layers(model) -> list:
     return found
 
 
+
+
+def as_int(value, what: str) -> int:
+    """An answer that must be an int (a numpy integer will do), as a Python int."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise AssertionError(f"{what} should return an int, got {type(value).__name__} {value!r}")
+    return int(value)
+
+
+def keras_output_width(n: int, kernel: int, stride: int, padding: str) -> int:
+    """Keras's own output width of a window sliding over n positions (the judge's oracle)."""
+    layer = keras.layers.MaxPooling2D(pool_size=(kernel, 1), strides=(stride, 1), padding=padding)
+    return int(layer.compute_output_shape((None, n, 1, 1))[1])

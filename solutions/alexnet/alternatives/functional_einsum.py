@@ -1,7 +1,8 @@
 """A correct alexnet solution in the functional Keras API throughout: closed-form sizes
 with integer arithmetic, an LRN whose window sum is an einsum with a band matrix built
-in `build`, AlexNet with `Conv2D(groups=...)` wired layer by layer, and a mini-AlexNet
-compiled for one-hot labels with Nadam. It must get full marks."""
+in `build`, AlexNet with `Conv2D(groups=...)` wired layer by layer, a mini-AlexNet
+compiled for one-hot labels with Nadam, and layer costs as output positions times the
+weight count of conv_params. It must get full marks."""
 
 import keras
 import numpy as np
@@ -30,6 +31,42 @@ def conv_params(kernel, in_channels, out_channels, groups=1, use_bias=True):
                          f"in_channels and out_channels. Received: groups={groups}")
     per_filter = kernel * kernel * (in_channels // groups) + int(bool(use_bias))
     return per_filter * out_channels
+
+
+def conv_macs(input_shape, filters, kernel, stride=1, padding="valid", groups=1):
+    if len(input_shape) != 3 or not all(float(d).is_integer() and d >= 1 for d in input_shape):
+        raise ValueError(f"Invalid value for argument `input_shape`: expected (height, width, "
+                         f"channels) of whole numbers >= 1. Received: input_shape={input_shape!r}")
+    if isinstance(filters, bool) or not float(filters).is_integer() or filters < 1:
+        raise ValueError(f"Invalid value for argument `filters`: expected a whole number >= 1. "
+                         f"Received: filters={filters!r}")
+    height, width, channels = (int(d) for d in input_shape)
+    positions = conv_output_size(height, kernel, stride, padding) * \
+        conv_output_size(width, kernel, stride, padding)
+    # each weight meets one input value per output position; the bias is an add, not a MAC
+    return positions * conv_params(kernel, channels, int(filters), groups, use_bias=False)
+
+
+def layer_memory(shape, dtype="float32"):
+    if not all(float(d).is_integer() and d >= 1 for d in shape):
+        raise ValueError(f"Invalid value for argument `shape`: expected whole numbers >= 1. "
+                         f"Received: shape={shape!r}")
+    try:
+        kind = np.dtype(dtype)
+    except TypeError as exc:
+        raise ValueError(f"Invalid value for argument `dtype`: {exc}. Received: dtype={dtype!r}") from None
+    if not np.issubdtype(kind, np.number):
+        raise ValueError(f"Invalid value for argument `dtype`: not a number type. Received: dtype={dtype!r}")
+    return int(np.prod(np.asarray(shape, dtype=np.int64))) * kind.itemsize
+
+
+def conv_input_size(out, kernel, stride=1):
+    for name, value in (("out", out), ("kernel", kernel), ("stride", stride)):
+        if isinstance(value, bool) or not float(value).is_integer() or value < 1:
+            raise ValueError(f"Invalid value for argument `{name}`: expected a whole number >= 1. "
+                             f"Received: {name}={value!r}")
+    last_start = (int(out) - 1) * int(stride)  # where the last window begins
+    return last_start + int(kernel)
 
 
 class LocalResponseNormalization(layers.Layer):

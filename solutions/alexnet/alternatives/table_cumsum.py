@@ -1,8 +1,11 @@
 """A correct alexnet solution that counts window positions with a loop, sums the LRN
 window as a difference of cumulative sums along the channels (in float64), builds AlexNet from a
 table of layers with `Sequential.add`, and trains a mini-AlexNet of 3x3 convolutions
-with RMSprop and integer labels. Error messages are worded its own way. It must get
-full marks."""
+with RMSprop and integer labels. Layer costs are counted row by row, bytes per value
+come from the struct module, and the input size is found by search. Error messages are
+worded its own way. It must get full marks."""
+
+import struct
 
 import keras
 import numpy as np
@@ -32,6 +35,45 @@ def conv_params(kernel, in_channels, out_channels, groups=1, use_bias=True):
         raise ValueError(f"`groups` = {groups} must divide both {in_channels} and {out_channels}")
     fan_in = kernel ** 2 * in_channels // groups
     return fan_in * out_channels + (out_channels if use_bias else 0)
+
+
+def conv_macs(input_shape, filters, kernel, stride=1, padding="valid", groups=1):
+    if not isinstance(input_shape, tuple | list) or len(input_shape) != 3:
+        raise ValueError(f"`input_shape` must be (height, width, channels); got {input_shape!r}")
+    height, width, channels = (_positive_int("input_shape", d) for d in input_shape)
+    filters, groups = _positive_int("filters", filters), _positive_int("groups", groups)
+    if channels % groups or filters % groups:
+        raise ValueError(f"`groups` = {groups} must divide both {channels} and {filters}")
+    rows = conv_output_size(height, kernel, stride, padding)
+    cols = conv_output_size(width, kernel, stride, padding)
+    per_filter = 0
+    for _ in range(rows):  # a row of output positions, one dot product of one filter each
+        per_filter += cols * kernel * kernel * (channels // groups)
+    return per_filter * filters
+
+
+# bytes per value of each number type, as the struct module packs it ("<": no alignment)
+STRUCT_CODES = {"float16": "e", "float32": "f", "float64": "d", "int8": "b", "uint8": "B",
+                "int16": "h", "uint16": "H", "int32": "i", "uint32": "I", "int64": "q",
+                "uint64": "Q"}
+
+
+def layer_memory(shape, dtype="float32"):
+    values = 1
+    for d in shape:
+        values *= _positive_int("shape", d)
+    if not isinstance(dtype, str) or dtype not in STRUCT_CODES:
+        raise ValueError(f"`dtype` must be one of {sorted(STRUCT_CODES)}; got {dtype!r}")
+    return values * struct.calcsize("<" + STRUCT_CODES[dtype])
+
+
+def conv_input_size(out, kernel, stride=1):
+    out, kernel, stride = (_positive_int(k, v) for k, v in
+                           (("out", out), ("kernel", kernel), ("stride", stride)))
+    n = kernel  # the narrowest input that holds one window
+    while conv_output_size(n, kernel, stride) < out:
+        n += 1
+    return n
 
 
 class LocalResponseNormalization(layers.Layer):

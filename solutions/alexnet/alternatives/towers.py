@@ -2,12 +2,14 @@
 
 Sizes with math.floor / math.ceil, parameter counts per group, an LRN that pads the
 channel axis and adds shifted slices, AlexNet as two towers joined where the paper's
-GPUs talked to each other, and a mini-AlexNet trained on one-hot labels.
+GPUs talked to each other, a mini-AlexNet trained on one-hot labels, and layer costs
+summed tower by tower, with bytes per value from numpy's bit widths.
 """
 
 import math
 
 import keras
+import numpy as np
 from keras import layers, ops
 
 
@@ -37,6 +39,46 @@ def conv_params(kernel, in_channels, out_channels, groups=1, use_bias=True):
     if use_bias:
         per_group += per_group_out
     return groups * per_group
+
+
+def conv_macs(input_shape, filters, kernel, stride=1, padding="valid", groups=1):
+    if not (isinstance(input_shape, (tuple, list)) and len(input_shape) == 3
+            and all(isinstance(d, int) and d >= 1 for d in input_shape)):
+        raise ValueError(f"Invalid value for argument `input_shape`: expected (height, width, "
+                         f"channels). Received: input_shape={input_shape!r}")
+    if not isinstance(filters, int) or filters < 1:
+        raise ValueError(f"Invalid value for argument `filters`: expected an integer >= 1. "
+                         f"Received: filters={filters!r}")
+    height, width, channels = input_shape
+    if not isinstance(groups, int) or groups < 1 or channels % groups or filters % groups:
+        raise ValueError(f"Invalid value for argument `groups`: {groups} does not divide "
+                         f"{channels} input channels and {filters} filters")
+    out_h = conv_output_size(height, kernel, stride, padding)
+    out_w = conv_output_size(width, kernel, stride, padding)
+    # one tower: its filters see only its own share of the channels
+    per_tower = out_h * out_w * (filters // groups) * kernel * kernel * (channels // groups)
+    return groups * per_tower
+
+
+def layer_memory(shape, dtype="float32"):
+    if not all(isinstance(d, int) and d >= 1 for d in shape):
+        raise ValueError(f"Invalid value for argument `shape`: expected integers >= 1. "
+                         f"Received: shape={shape!r}")
+    try:
+        info = np.finfo(dtype) if np.dtype(dtype).kind == "f" else np.iinfo(dtype)
+    except (TypeError, ValueError):
+        raise ValueError(f"Invalid value for argument `dtype`: expected a float or integer "
+                         f"type. Received: dtype={dtype!r}") from None
+    return math.prod(shape) * info.bits // 8
+
+
+def conv_input_size(out, kernel, stride=1):
+    for name, value in (("out", out), ("kernel", kernel), ("stride", stride)):
+        if not isinstance(value, int) or value < 1:
+            raise ValueError(f"Invalid value for argument `{name}`: expected an integer >= 1. "
+                             f"Received: {name}={value!r}")
+    # floor((n - kernel) / stride) + 1 = out is smallest when n - kernel = (out - 1) * stride
+    return kernel + (out - 1) * stride
 
 
 class LocalResponseNormalization(layers.Layer):

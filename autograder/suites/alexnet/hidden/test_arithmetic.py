@@ -9,19 +9,7 @@ import pytest
 
 from autograder.checks import expect_raises_value_error, named
 from autograder.marks import graded
-
-
-def keras_output_width(n, kernel, stride, padding):
-    import keras
-
-    layer = keras.layers.MaxPooling2D(pool_size=(kernel, 1), strides=(stride, 1), padding=padding)
-    return int(layer.compute_output_shape((None, n, 1, 1))[1])
-
-
-def as_int(value, what):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise AssertionError(f"{what} should return an int, got {type(value).__name__} {value!r}")
-    return int(value)
+from autograder.suites.alexnet.support import as_int, keras_output_width
 
 
 @graded(points=2, task="conv_output_size")
