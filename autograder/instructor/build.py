@@ -8,6 +8,7 @@ are rewritten from the suites (autograder/instructor/rubric.py), so the student
 notebook never shows a stale rubric.
 
     python -m autograder.instructor.build            # regenerate every assignments/<id>/
+    python -m autograder.instructor.build alexnet    # only these ids
 
 nbgrader's gradebook (course/gradebook.db) is not touched here: `neurograde
 nbgrader-setup` records the regenerated assignments in it.
@@ -15,13 +16,14 @@ nbgrader-setup` records the regenerated assignments in it.
 
 from __future__ import annotations
 
+import argparse
 import shutil
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-from autograder.assignments import REPO_ROOT, Assignment, all_assignments
+from autograder.assignments import REPO_ROOT, Assignment, all_assignments, get_assignment
 from autograder.instructor.rubric import update_notebook
 
 
@@ -57,8 +59,17 @@ def build_student_folder(assignment: Assignment, dest: Path) -> Path:
     return out
 
 
-def main() -> None:
-    for assignment in all_assignments():
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m autograder.instructor.build",
+                                     description=__doc__.splitlines()[0])
+    parser.add_argument("ids", nargs="*", metavar="ID",
+                        help="assignments to regenerate (default: every one)")
+    args = parser.parse_args(argv)
+    try:
+        chosen = [get_assignment(i) for i in args.ids] if args.ids else all_assignments()
+    except ValueError as exc:
+        parser.error(str(exc))
+    for assignment in chosen:
         source = assignment.solutions_dir / f"{assignment.id}.ipynb"
         if source.is_file():
             if update_notebook(source, assignment):
