@@ -219,5 +219,6 @@ def expect_header(got, want: dict, call: str, hint: str = "") -> None:
     for key, value in want.items():
         kind = HEADER_KEYS.get(key, type(value))
         if type(got[key]) is not kind or got[key] != value:
+            article = "an" if kind is int else "a"
             raise AssertionError(f"{call}[{key!r}] is {got[key]!r}, expected {value!r} "
-                                 f"(a {kind.__name__})" + (f". {hint}" if hint else ""))
+                                 f"({article} {kind.__name__})" + (f". {hint}" if hint else ""))

@@ -13,7 +13,6 @@ from autograder.checks import expect_raises_value_error
 from autograder.marks import graded
 from autograder.suites.subnetting.support import (
     addresses,
-    expect,
     expect_header,
     header_fields,
     internet_checksum,
@@ -31,8 +30,15 @@ def _show(data: bytes) -> str:
     return repr(data.hex()) if len(data) <= 64 else f"<{len(data)} bytes: {data[:8].hex()}...>"
 
 
+def expect_checksum(got, want: int, call: str, hint: str = "") -> None:
+    """got must be the int want; both are shown in hexadecimal."""
+    if type(got) is not int or got != want:
+        shown = f"{got:#06x}" if type(got) is int else repr(got)
+        raise AssertionError(f"{call} returned {shown}, expected {want:#06x}" + (f". {hint}" if hint else ""))
+
+
 def _checksum(sub, data, why=""):
-    expect(sub.ipv4_checksum(data), internet_checksum(data), f"ipv4_checksum({_show(data)})", why)
+    expect_checksum(sub.ipv4_checksum(data), internet_checksum(data), f"ipv4_checksum({_show(data)})", why)
 
 
 def _in_runner(sub, data: bytes):
@@ -56,15 +62,17 @@ def _unchanged(array, data: bytes, call: str) -> None:
 @graded(points=2, task="ipv4_checksum")
 def test_checksum_known_packets(sub):
     """Are the checksums of Wikipedia's example header (0xb861) and RFC 1071's example (0x220d) right?"""
-    expect(sub.ipv4_checksum(WIKIPEDIA), 0xB861, "ipv4_checksum(<Wikipedia's header, checksum field 0>)",
-           "sum 16-bit big-endian words, fold the carries back in, then complement")
-    expect(sub.ipv4_checksum(RFC1071_EXAMPLE), 0x220D, "ipv4_checksum(bytes.fromhex('0001f203f4f5f6f7'))")
+    expect_checksum(sub.ipv4_checksum(WIKIPEDIA), 0xB861,
+                    "ipv4_checksum(<Wikipedia's header, checksum field 0>)",
+                    "sum 16-bit big-endian words, fold the carries back in, then complement")
+    expect_checksum(sub.ipv4_checksum(RFC1071_EXAMPLE), 0x220D,
+                    "ipv4_checksum(bytes.fromhex('0001f203f4f5f6f7'))")
     icmp_time_exceeded = ipv4_packet(tos=0xC0, total_length=56, identification=0x1C46, ttl=255,
                                      protocol=1, checksum=0, src=0x0A000C02, dst=0xC0A8010A)
     _checksum(sub, icmp_time_exceeded[:20])
     for data, want in ((b"", 0xFFFF), (bytes(20), 0xFFFF), (b"\xff\xff", 0x0000)):
-        expect(sub.ipv4_checksum(data), want, f"ipv4_checksum({data!r})",
-               "the complement of a sum of 0 is 0xFFFF, of 0xFFFF is 0")
+        expect_checksum(sub.ipv4_checksum(data), want, f"ipv4_checksum({data!r})",
+                        "the complement of a sum of 0 is 0xFFFF, of 0xFFFF is 0")
 
 
 @st.composite
@@ -82,10 +90,10 @@ def _zeroed_headers(draw):
 def test_checksum_inserted_verifies_to_zero(sub, header):
     """With its checksum put into bytes 10-11, does a header's whole checksum come out 0?"""
     checksum = sub.ipv4_checksum(header)
-    expect(checksum, internet_checksum(header), f"ipv4_checksum({header.hex()!r})")
+    expect_checksum(checksum, internet_checksum(header), f"ipv4_checksum({header.hex()!r})")
     whole = header[:10] + checksum.to_bytes(2, "big") + header[12:]
-    expect(sub.ipv4_checksum(whole), 0, f"ipv4_checksum({whole.hex()!r}) (checksum inserted)",
-           "a header that carries its own checksum sums to 0xFFFF, whose complement is 0")
+    expect_checksum(sub.ipv4_checksum(whole), 0, f"ipv4_checksum({whole.hex()!r}) (checksum inserted)",
+                    "a header that carries its own checksum sums to 0xFFFF, whose complement is 0")
 
 
 @graded(points=2, task="ipv4_checksum")
@@ -100,8 +108,8 @@ def test_checksum_matches_oracle(sub, data):
 def test_checksum_carries_wrap_more_than_once(sub):
     """Is the carry folded in again when folding makes a new one (ffff ffff ffff 0001, long runs of ff)?"""
     data = b"\xff\xff" * 3 + b"\x00\x01"  # 0x2fffe -> 0xfffe + 2 = 0x10000 -> 0x0001
-    expect(sub.ipv4_checksum(data), 0xFFFE, "ipv4_checksum(bytes.fromhex('ffffffffffff0001'))",
-           "fold the carries back in until none is left: one fold can produce a new carry")
+    expect_checksum(sub.ipv4_checksum(data), 0xFFFE, "ipv4_checksum(bytes.fromhex('ffffffffffff0001'))",
+                    "fold the carries back in until none is left: one fold can produce a new carry")
     for data in (b"\xff" * 65535, b"\xff\xfe" * 32767, b"\xff" * 1000 + b"\x00\x03"):
         _checksum(sub, data, "a long input's sum needs several folds")
 
@@ -109,8 +117,8 @@ def test_checksum_carries_wrap_more_than_once(sub):
 @graded(points=1, task="ipv4_checksum")
 def test_checksum_odd_lengths(sub):
     """Is an odd last byte the high byte of a word padded with zero (b'\\x01' gives 0xfeff)?"""
-    expect(sub.ipv4_checksum(b"\x01"), 0xFEFF, "ipv4_checksum(b'\\x01')",
-           "pad at the end: the last byte is the high (first) byte of its word")
+    expect_checksum(sub.ipv4_checksum(b"\x01"), 0xFEFF, "ipv4_checksum(b'\\x01')",
+                    "pad at the end: the last byte is the high (first) byte of its word")
     for data in (b"\x45\x00\x00", WIKIPEDIA + b"\x7f", RFC1071_EXAMPLE[:7], b"\xff" * 3):
         _checksum(sub, data, "pad an odd length with one zero byte at the end")
 
@@ -121,7 +129,7 @@ def test_checksum_memoryview_left_unchanged(sub):
     for data in (WIKIPEDIA, WIKIPEDIA + b"\x7f", RFC1071_EXAMPLE[:5]):
         array, view = _in_runner(sub, data)
         call = f"ipv4_checksum(memoryview of {data.hex()!r})"
-        expect(sub.ipv4_checksum(view), internet_checksum(data), call)
+        expect_checksum(sub.ipv4_checksum(view), internet_checksum(data), call)
         _unchanged(array, data, call)
 
 
