@@ -2,13 +2,15 @@ r"""
 Title: IPv4 addressing, subnetting and how any two computers reach each other
 Description: The TCP/IP layers, IPv4 addresses in decimal and binary, classful
     addressing as history, CIDR, subnetting, VLSM, summarisation, special-purpose
-    blocks, and the journey of a packet: ARP or gateway, longest prefix match, TTL.
+    blocks, and the journey of a packet: ARP or gateway, longest prefix match, TTL;
+    the IPv4 header and its checksum, fragments, traceroute and NAT.
 Prerequisites: binary numbers and powers of two; Python integers and bit operators.
 Assignment: subnetting
 """
 
 import math
 import os
+import struct
 from pathlib import Path
 
 import matplotlib
@@ -409,6 +411,246 @@ fig.savefig(FIGURES / "packet_route.png", dpi=120)
 plt.close(fig)
 
 r"""
+## 8. The IPv4 header, its checksum, traceroute and NAT
+
+Addresses travel in the **header** that starts every IPv4 packet. RFC 791 draws it
+in rows of 32 bits, most significant bit first; on the wire every multi-byte field
+is big-endian ("network byte order"):
+
+| field | bits | meaning |
+| --- | --- | --- |
+| Version | 4 | 4 |
+| IHL | 4 | header length in 32-bit words: 5 (20 bytes) to 15 (60 bytes) |
+| DSCP, ECN | 6 + 2 | once "type of service": a priority class and a congestion signal |
+| Total Length | 16 | header plus data, in bytes (at most 65,535) |
+| Identification | 16 | the same in every fragment of one datagram |
+| Flags | 3 | reserved (always 0), DF (don't fragment), MF (more fragments) |
+| Fragment Offset | 13 | where this fragment's data belongs, in units of 8 bytes |
+| Time to Live | 8 | hops left |
+| Protocol | 8 | what the data is: 1 ICMP, 6 TCP, 17 UDP |
+| Header Checksum | 16 | the Internet checksum of the header alone |
+| Source, Destination | 32 each | the two addresses |
+| Options | 0 to 40 bytes | rare (record route, timestamps), padded to whole 32-bit words |
+
+Python's `struct` module reads such a record in one call: `"!BBHHHBBH4s4s"` says
+network order (`!`), then bytes (`B`), 16-bit words (`H`) and 4-byte strings, in the
+order of the diagram.
+
+**Fragments.** A link carries packets up to its MTU (1,500 bytes on Ethernet). A
+router that must send a bigger datagram over a smaller MTU cuts its data into
+fragments, each behind a copy of the header with the same identification, MF set on
+every fragment but the last, and the offset of its piece; only the destination puts
+them back together. The offset counts 8-byte units because 13 bits must reach the
+end of a 65,535-byte datagram ($2^{13} \cdot 8 = 65{,}536$), so every fragment but the
+last carries a multiple of 8 data bytes. A 4,000-byte datagram (20 bytes of header,
+3,980 of data) crossing a 1,500-byte MTU leaves as three fragments carrying 1,480,
+1,480 and 1,020 data bytes, with offset fields 0, 185 and 370 (bytes 0, 1,480 and
+2,960). With DF set the router drops the datagram instead and tells the sender,
+by ICMP, that it was too big: that is how path MTU discovery finds the largest size
+that gets through.
+"""
+
+FIELDS = [  # (row, first bit, width, name) as in RFC 791's diagram
+    (0, 0, 4, "Version"), (0, 4, 4, "IHL"), (0, 8, 8, "DSCP | ECN"), (0, 16, 16, "Total Length"),
+    (1, 0, 16, "Identification"), (1, 16, 3, "Flags"), (1, 19, 13, "Fragment Offset"),
+    (2, 0, 8, "Time to Live"), (2, 8, 8, "Protocol"), (2, 16, 16, "Header Checksum"),
+    (3, 0, 32, "Source Address"), (4, 0, 32, "Destination Address"),
+    (5, 0, 32, "Options (0 to 40 bytes, padded to 32-bit words)"),
+]
+fig, ax = plt.subplots(figsize=(10, 3.8))
+for row, start, width, name in FIELDS:
+    colour = "C1" if name in ("Time to Live", "Header Checksum") else "C0"
+    ax.add_patch(plt.Rectangle((start, -row - 1), width, 1, facecolor=colour,
+                               alpha=0.12 if row < 5 else 0.04, edgecolor="black",
+                               linestyle="-" if row < 5 else "--"))
+    ax.text(start + width / 2, -row - 0.5, name, ha="center", va="center", fontsize=9)
+for bit in range(32):
+    ax.text(bit + 0.5, 0.25, str(bit % 10), ha="center", va="center", fontsize=6.5, color="dimgrey")
+for tens in (0, 1, 2, 3):
+    ax.text(10 * tens + 0.5, 0.75, str(tens), ha="center", va="center", fontsize=7, color="dimgrey")
+for row in range(5):
+    ax.text(-0.4, -row - 0.5, f"bytes {4 * row}-{4 * row + 3}", ha="right", va="center", fontsize=8)
+ax.text(16, -6.55, "DF and MF are bits 1 and 2 of Flags; the Fragment Offset counts 8-byte units; "
+        "a router rewrites the orange fields at every hop", ha="center", fontsize=8.5)
+ax.set_xlim(-5, 32.2)
+ax.set_ylim(-6.9, 1.1)
+ax.axis("off")
+ax.set_title("The IPv4 header (RFC 791): 32 bits a row, 20 bytes without options", fontsize=10)
+fig.tight_layout()
+fig.savefig(FIGURES / "ipv4_header.png", dpi=120)
+plt.close(fig)
+
+r"""
+**The Internet checksum** (RFC 1071) adds the header as 16-bit words in
+*one's-complement* arithmetic: a carry out of the top bit is added back in at the
+bottom (the "end-around carry"),
+
+$$a \oplus b = (a + b) \bmod 2^{16} + \lfloor (a + b) / 2^{16} \rfloor,$$
+
+and the checksum is the complement (all bits flipped) of the sum of every word, the
+checksum field counted as 0. Adding many words at once and folding afterwards gives
+the same result, but the fold must be repeated: `0x2fffe` folds to `0xfffe + 0x2 =
+0x10000`, which folds again to `0x0001`. An odd number of bytes is summed as if one
+zero byte followed. The receiver adds *every* word, checksum included: if nothing
+changed the sum is `0xffff` (one's-complement "minus zero", since the checksum is
+the complement of the rest), and its complement, the checksum of the whole header,
+is 0. Folding is arithmetic modulo `0xffff` ($2^{16} \equiv 1$), with one twist that
+a plain `% 0xffff` gets wrong: a non-zero multiple of `0xffff` folds to `0xffff`, not
+0, and that is exactly the value a correct header sums to.
+
+Why this odd sum? It is cheap, it is the same whatever a machine's byte order (swap
+the bytes of every word and the sum comes out swapped), and it can be *updated* when
+one field changes without summing the header again (RFC 1624). It guards the header
+only: TCP and UDP have checksums of their own over the data. IPv6 dropped the header
+checksum altogether, which also spares every router the work.
+"""
+
+
+def checksum(data):
+    data = bytes(data) + b"\x00" * (len(data) % 2)
+    total = sum(struct.unpack(f"!{len(data) // 2}H", data))
+    while total > 0xFFFF:
+        total = (total & 0xFFFF) + (total >> 16)
+    return ~total & 0xFFFF
+
+
+def ipv4_header(src, dst, ttl=64, protocol=17, total_length=20, identification=0, flags_offset=0):
+    header = struct.pack("!BBHHHBBH4s4s", 0x45, 0, total_length, identification, flags_offset, ttl,
+                         protocol, 0, ip_to_int(src).to_bytes(4, "big"), ip_to_int(dst).to_bytes(4, "big"))
+    return header[:10] + checksum(header).to_bytes(2, "big") + header[12:]
+
+
+header = ipv4_header("192.168.0.1", "192.168.0.199", total_length=115, flags_offset=0x4000)
+print("header:  ", header.hex(" ", 2))
+print(f"checksum field {header[10:12].hex()}, checksum of the whole header {checksum(header):#06x}")
+print(f"carries folded twice: {checksum(bytes.fromhex('ffffffffffff0001')):#06x}")
+for offset_field in (0, 185, 370):  # the three fragments of the 4,000-byte datagram above
+    more = 0x2000 if offset_field < 370 else 0
+    print(f"fragment: MF={more >> 13}, offset field {offset_field} = byte {8 * offset_field}")
+
+r"""
+**TTL, ICMP Time Exceeded and traceroute.** A router that forwards a packet first
+decrements its TTL. Because the header changed, it must also fix the checksum: RFC
+1624 updates it from the old checksum $HC$ and the old and new values $m, m'$ of the
+changed word alone, $HC' = \lnot(\lnot HC \oplus \lnot m \oplus m')$. When the TTL
+reaches 0 the router drops the packet and sends the source an ICMP **Time Exceeded**
+message (type 11, code 0) from one of its own addresses (usually that of the
+interface the packet came in by), quoting the dropped packet's header and at least
+the first 8 bytes of its data.
+
+`traceroute` turns this into a map. It sends probes with TTL 1, 2, 3, ...: the probe
+with TTL $k$ dies at the $k$-th router, whose Time Exceeded names it and times the
+round trip. The classic Unix tool sends UDP probes to unlikely high ports (33434 and
+up), so the destination itself answers ICMP **Port Unreachable** (type 3, code 3):
+that is how it knows it has arrived. Windows' `tracert` sends ICMP Echo Requests and
+stops at the Echo Reply. The quoted 8 bytes (the probe's UDP ports, or its ICMP
+sequence number) tell the tool which probe an answer belongs to. Read the output
+with care: a router may stay silent (rate limits, filters: a row of `* * *`), and
+with load balancing, probes of one run can take different paths (Paris traceroute
+keeps the fields that choose the path fixed).
+"""
+
+
+def decrement_ttl(header):
+    """A router's work on a header: TTL - 1, checksum updated as in RFC 1624, eqn. 3."""
+    old_word = int.from_bytes(header[8:10], "big")  # TTL and protocol share a 16-bit word
+    new_word = old_word - 0x0100
+    total = (~int.from_bytes(header[10:12], "big") & 0xFFFF) + (~old_word & 0xFFFF) + new_word
+    while total > 0xFFFF:
+        total = (total & 0xFFFF) + (total >> 16)
+    return header[:8] + new_word.to_bytes(2, "big") + (~total & 0xFFFF).to_bytes(2, "big") + header[12:]
+
+
+hop = ipv4_header("192.168.1.10", "192.168.3.200", ttl=64)
+for router in ("R1", "R2", "R4"):  # the path of section 7's packet
+    hop = decrement_ttl(hop)
+    recomputed = checksum(hop[:10] + b"\x00\x00" + hop[12:])
+    print(f"after {router}: TTL {hop[8]}, checksum {hop[10:12].hex()} (summed again: {recomputed:04x}),"
+          f" whole header checks to {checksum(hop)}")
+print("probes from 192.168.1.10:")
+for ttl in (1, 2, 3, 4):
+    path = trace(ROUTERS, "R1", "192.168.3.200", ttl)
+    print(f"  TTL {ttl}: {' -> '.join(path[:-1])}: {path[-1]}")
+
+r"""
+The sequence diagram below is that run: time flows down, each probe goes one router
+further than the last, and each answer comes back from the router where its TTL ran
+out, named here by the address of the interface the probe arrived on.
+"""
+
+
+def arrival_address(router, previous):
+    """The address of `router` on the link it shares with `previous` (a router or a host)."""
+    if previous not in ROUTERS:  # the source host: R1's LAN interface
+        return ROUTERS[router]["interfaces"][0].split("/")[0]
+    for mine in ROUTERS[router]["interfaces"]:
+        for theirs in ROUTERS[previous]["interfaces"]:
+            if on_subnet(mine, theirs.split("/")[0]) and mine.split("/")[1] == theirs.split("/")[1]:
+                return mine.split("/")[0]
+    raise LookupError((router, previous))
+
+
+lanes = ["source\n192.168.1.10", "R1", "R2", "R4", "destination\n192.168.3.200"]
+x_of = {name.split("\n")[0]: i for i, name in enumerate(lanes)}
+fig, ax = plt.subplots(figsize=(9.5, 4.9))
+for i, name in enumerate(lanes):
+    ax.plot([i, i], [0.3, -7.9], color="lightgrey", lw=1.2, zorder=0)
+    ax.text(i, 0.55, name, ha="center", va="bottom", fontsize=9, fontweight="bold")
+y = 0.0
+for ttl in (1, 2, 3, 4):
+    path = trace(ROUTERS, "R1", "192.168.3.200", ttl)
+    hops, outcome = ["source"] + path[:-1], path[-1]
+    end = "destination" if outcome == "delivered" else hops[-1]
+    y -= 0.5
+    ax.annotate("", (x_of[end], y - 0.35), (0, y), arrowprops={"arrowstyle": "-|>", "color": "C0"})
+    ax.text(0.08, y + 0.05, f"probe, TTL {ttl}", fontsize=8, color="C0", va="bottom")
+    y -= 0.85
+    if outcome == "delivered":
+        reply, colour = "Port Unreachable from 192.168.3.200: arrived", "C2"
+    else:
+        previous = hops[-2]
+        reply, colour = f"Time Exceeded from {arrival_address(end, previous)}", "C3"
+    ax.annotate("", (0, y - 0.35), (x_of[end], y), arrowprops={"arrowstyle": "-|>", "color": colour,
+                                                              "linestyle": "--"})
+    ax.text(x_of[end] - 0.08, y + 0.05, reply, fontsize=8, color=colour, ha="right", va="bottom")
+    y -= 0.5
+ax.set_xlim(-0.6, len(lanes) - 0.4)
+ax.set_ylim(-8.1, 1.2)
+ax.axis("off")
+ax.set_title("traceroute 192.168.3.200 over the network of section 7: one probe per TTL", fontsize=10)
+fig.tight_layout()
+fig.savefig(FIGURES / "traceroute.png", dpi=120)
+plt.close(fig)
+
+r"""
+**NAT.** A home network numbers its hosts from a private block (section 6), which is
+never routed on the Internet, and shares one public address that its router holds.
+For each outgoing packet, the router's network address translation (NAPT, RFC 3022)
+replaces the private source address, and usually the source port, with its own, and
+writes the pair in a table; when a reply arrives for that public port, it looks the
+pair up and rewrites the destination back. Every rewrite changes the header, so the
+IP checksum must be fixed, and so must the TCP or UDP checksum, which also covers the
+two addresses. The table is why a host behind NAT can call out but cannot be called:
+an unsolicited packet matches no entry, unless the owner configures one (port
+forwarding). It is also why one public address can stand for a whole household, and
+why an ISP short of addresses may add a second layer of NAT in 100.64.0.0/10
+("carrier-grade NAT").
+"""
+
+PUBLIC = "203.0.113.7"
+nat_table, next_port = {}, 40000
+for packet_id, (src, port) in enumerate((("192.168.1.10", 5353), ("192.168.1.11", 5353),
+                                         ("192.168.1.10", 5353))):
+    if (src, port) not in nat_table:  # a new flow: give it a public port of its own
+        nat_table[src, port] = next_port
+        next_port += 1
+    inside = ipv4_header(src, "198.51.100.20", identification=packet_id)
+    outside = inside[:10] + b"\x00\x00" + ip_to_int(PUBLIC).to_bytes(4, "big") + inside[16:]
+    outside = outside[:10] + checksum(outside).to_bytes(2, "big") + outside[12:]
+    print(f"{src}:{port} -> {PUBLIC}:{nat_table[src, port]}, checksum {inside[10:12].hex()} -> "
+          f"{outside[10:12].hex()}, whole header checks to {checksum(outside)}")
+
+r"""
 ## Summary
 
 - An IPv4 address is a 32-bit number; dotted decimal is only its spelling, and a
@@ -421,4 +663,10 @@ r"""
   Summaries must cover exactly the original addresses.
 - A host delivers on-link by ARP, otherwise to its gateway; routers forward by the
   longest prefix match; the TTL ends loops and powers traceroute.
+- The IPv4 header is 20 to 60 bytes in network byte order; its checksum is the
+  complement of a one's-complement sum (fold the carries until none is left), and a
+  header carrying a correct one checks to 0. Fragment offsets count 8-byte units.
+- A router decrements the TTL and fixes the checksum; at 0 it answers ICMP Time
+  Exceeded, which traceroute collects hop by hop. NAT rewrites addresses and ports
+  and keeps a table to translate the replies back.
 """

@@ -164,3 +164,28 @@ def test_trace_route_example(sub):
     }
     _same(sub.trace_route(routers, "R1", "10.0.2.50"), ["R1", "R2", "delivered"],
           "trace_route(routers, 'R1', '10.0.2.50')")
+
+
+# Wikipedia's example IPv4 header (UDP, 192.168.0.1 -> 192.168.0.199), checksum 0xb861.
+HEADER = bytes.fromhex("45000073000040004011b861c0a80001c0a800c7")
+
+
+@graded(points=1, task="ipv4_checksum")
+def test_ipv4_checksum_example(sub):
+    """Is the checksum of Wikipedia's example header 0xb861 with its field zeroed, and 0 with it filled in?"""
+    zeroed = HEADER[:10] + b"\x00\x00" + HEADER[12:]
+    _same(sub.ipv4_checksum(zeroed), 0xB861, "ipv4_checksum(<header with checksum field 0>)")
+    _same(sub.ipv4_checksum(HEADER), 0, "ipv4_checksum(<header with its checksum>)")
+
+
+@graded(points=1, task="parse_ipv4_header")
+def test_parse_ipv4_header_example(sub):
+    """Does Wikipedia's example header give TTL 64, UDP, DF, a valid checksum and its two addresses?"""
+    fields = sub.parse_ipv4_header(HEADER + bytes(95))
+    want = {"version": 4, "ihl": 5, "header_length": 20, "total_length": 115, "df": True,
+            "mf": False, "fragment_offset": 0, "ttl": 64, "protocol": 17, "checksum": 0xB861,
+            "checksum_ok": True, "src": "192.168.0.1", "dst": "192.168.0.199"}
+    assert isinstance(fields, dict), f"parse_ipv4_header returned {fields!r}, expected a dict"
+    for key, value in want.items():
+        _same(fields.get(key), value, f"parse_ipv4_header(<example packet>)[{key!r}]")
+    expect_raises_value_error(sub.parse_ipv4_header, HEADER[:19], argument="packet")

@@ -4,7 +4,10 @@ An address is the string of its 32 bits; a network is the string of its first p
 bits. Containment is `startswith`, masks are runs of "1" and "0", splitting appends
 every k-bit suffix, and summarisation merges sibling prefixes ("...0" and "...1")
 in a set until nothing changes. Parsing uses a regular expression (ASCII digits
-only, `fullmatch` so a trailing newline does not slip through `$`).
+only, `fullmatch` so a trailing newline does not slip through `$`). An IPv4 header
+is read as one string of bits, sliced at the bit positions of RFC 791's diagram; the
+checksum adds 16-character words and moves the carry (the characters above the low
+16) back to the bottom until the sum fits in 16 characters.
 """
 
 import re
@@ -270,3 +273,49 @@ def trace_route(routers, start, dst, ttl=64):
             return visited + ["unreachable"]
         name = owners[_bits(hop, "routers")]
     return visited + ["ttl-exceeded"]
+
+
+def _octets(data, argument):
+    if not isinstance(data, bytes | bytearray | memoryview):
+        raise _bad(argument, data, "bytes, bytearray or memoryview")
+    return bytes(data)
+
+
+def _header_bits(data):
+    return "".join(format(byte, "08b") for byte in data)
+
+
+def ipv4_checksum(header):
+    bits = _header_bits(_octets(header, "header"))
+    bits += "0" * (-len(bits) % 16)  # an odd byte is the high half of a padded word
+    total = format(sum(int(bits[i:i + 16], 2) for i in range(0, len(bits), 16)), "b")
+    while len(total) > 16:  # the bits above the low 16 go round to the bottom
+        total = format(int(total[-16:], 2) + int(total[:-16], 2), "b")
+    return int(total.zfill(16).translate(str.maketrans("01", "10")), 2)
+
+
+# (first bit, last bit + 1) of each field in RFC 791's diagram, 32 bits to a row.
+FIELDS = {"version": (0, 4), "ihl": (4, 8), "total_length": (16, 32), "identification": (32, 48),
+          "df": (49, 50), "mf": (50, 51), "fragment_offset": (51, 64), "ttl": (64, 72),
+          "protocol": (72, 80), "checksum": (80, 96), "src": (96, 128), "dst": (128, 160)}
+
+
+def parse_ipv4_header(packet):
+    data = _octets(packet, "packet")
+    if len(data) < 20:
+        raise _bad("packet", packet, "at least the 20 bytes of an IPv4 header")
+    bits = _header_bits(data[:60])
+    field = {name: bits[start:stop] for name, (start, stop) in FIELDS.items()}
+    if field["version"] != "0100":
+        raise _bad("packet", packet, f"version 4, not {int(field['version'], 2)}")
+    ihl = int(field["ihl"], 2)
+    if ihl < 5 or 4 * ihl > len(data):
+        raise _bad("packet", packet, f"an IHL of 5 to {len(data) // 4} words (it says {ihl})")
+    if int(field["total_length"], 2) < 4 * ihl:
+        raise _bad("packet", packet, "a total_length that holds at least the header")
+    out = {name: int(value, 2) for name, value in field.items()}
+    out.update(ihl=ihl, header_length=4 * ihl, df=field["df"] == "1", mf=field["mf"] == "1",
+               fragment_offset=8 * out["fragment_offset"], src=_quad(field["src"]),
+               dst=_quad(field["dst"]), checksum_ok=ipv4_checksum(data[:4 * ihl]) == 0,
+               options=data[20:4 * ihl])
+    return out

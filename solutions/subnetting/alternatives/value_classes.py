@@ -2,8 +2,13 @@
 prints itself) and `Net` (a network address and a prefix that knows its size, mask,
 first and last address, and its halves). Octets are checked with str.isascii and
 str.isdecimal; summarisation splits each merged range into aligned blocks by
-recursion; VLSM keeps a sorted list of taken blocks. Error messages are worded their
-own way. It must get full marks."""
+recursion; VLSM keeps a sorted list of taken blocks. A third class, `Header`, unpacks
+an IPv4 header with `struct` and knows its own length and checksum; the checksum
+uses the arithmetic behind the end-around carry (2**16 is 1 modulo 0xFFFF, so the
+folded sum of a positive total is (total - 1) % 0xFFFF + 1). Error messages are
+worded their own way. It must get full marks."""
+
+import struct
 
 RFC6890_BLOCKS = [
     ("0.0.0.0/8", "This host"), ("10.0.0.0/8", "Private-Use"), ("100.64.0.0/10", "Shared"),
@@ -268,3 +273,58 @@ def trace_route(routers, start, dst, ttl=64):
         if hop is None or Address.parse(hop, "routers").value not in owners:
             return visited + ["unreachable"]
         here = owners[Address.parse(hop, "routers").value]
+
+
+def _raw(value, name):
+    if not isinstance(value, bytes | bytearray | memoryview):
+        raise _fail(name, value, "expected bytes, a bytearray or a memoryview")
+    return bytes(value)
+
+
+def ipv4_checksum(header):
+    data = _raw(header, "header")
+    if len(data) % 2:
+        data += bytes(1)
+    total = sum(int.from_bytes(data[i:i + 2], "big") for i in range(0, len(data), 2))
+    folded = (total - 1) % 0xFFFF + 1 if total else 0  # what end-around carries leave
+    return 0xFFFF - folded
+
+
+class Header:
+    """The fields of an IPv4 header, unpacked from the front of a packet."""
+
+    LAYOUT = struct.Struct("!BBHHHBBH4s4s")
+
+    def __init__(self, packet):
+        data = _raw(packet, "packet")
+        if len(data) < self.LAYOUT.size:
+            raise _fail("packet", f"{len(data)} bytes", "an IPv4 header has 20 bytes or more")
+        (first, self.tos, self.total_length, self.identification, flags, self.ttl,
+         self.protocol, self.checksum, src, dst) = self.LAYOUT.unpack_from(data)
+        self.version, self.ihl = first >> 4, first & 15
+        if self.version != 4:
+            raise _fail("packet", self.version, "only version 4 headers are read")
+        if not 5 <= self.ihl <= len(data) // 4:
+            raise _fail("packet", self.ihl, f"the IHL must be 5 words or more, and fit in {len(data)} bytes")
+        if self.total_length < self.length:
+            raise _fail("packet", self.total_length, "the total length cannot be less than the header")
+        self.flags, self.offset_units = flags >> 13, flags & 0x1FFF
+        self.src, self.dst = (str(Address(int.from_bytes(a, "big"))) for a in (src, dst))
+        self.raw = data[:self.length]
+
+    @property
+    def length(self):
+        return 4 * self.ihl
+
+    def as_dict(self):
+        return {"version": self.version, "ihl": self.ihl, "header_length": self.length,
+                "total_length": self.total_length, "identification": self.identification,
+                "df": self.flags & 0b010 != 0, "mf": self.flags & 0b001 != 0,
+                "fragment_offset": 8 * self.offset_units, "ttl": self.ttl,
+                "protocol": self.protocol, "checksum": self.checksum,
+                "checksum_ok": ipv4_checksum(self.raw) == 0, "src": self.src, "dst": self.dst,
+                "options": self.raw[20:]}
+
+
+def parse_ipv4_header(packet):
+    return Header(packet).as_dict()
