@@ -158,6 +158,9 @@ def grade_cohorts(
 
     for k, sub in [(k, s) for k, s in todo if s.path is None]:
         finish(k, sub, _nothing_submitted(cohorts[k].assignment))
+    # The assignments with the longest suites first, so that no worker is left grading a
+    # long one alone at the end (a stable sort: within one, submissions keep their order).
+    todo.sort(key=lambda item: -cohorts[item[0]].assignment.time_budget)
     with executor(backend, workers, scheduler) as (submit, completed, cancel_all):
         futures = {submit(grade_payload, payload(sub.path, cohorts[k].assignment)): (k, sub)
                    for k, sub in todo if sub.path is not None}
