@@ -33,6 +33,8 @@ import psutil
 from autograder.engine import protocol
 
 PACKAGE_PARENT = str(Path(__file__).resolve().parent.parent.parent)
+THREAD_ENV = ("TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS", "OMP_NUM_THREADS",
+              "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 PASS_THROUGH_ENV = ("PATH", "LANG", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "SYSTEMROOT")
 CLONE_NEWNET, CLONE_NEWNS = 0x40000000, 0x00020000
 MS_RDONLY, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 1, 32, 4096, 16384, 1 << 18
@@ -73,6 +75,13 @@ def child_env(workdir: Path, python_path: str | None = None) -> dict[str, str]:
         "MPLCONFIGDIR": str(workdir / ".mpl"),
         "NO_PROXY": "*",
     })
+    # One thread for TensorFlow's ops and for BLAS, on every machine: a reduction split
+    # over another number of threads may round differently, so a grade would depend on the
+    # core count, and graders side by side would each start a thread per core
+    # (bench/TF_THREADS.md). NEUROGRADE_THREADS=auto leaves the libraries' own choice.
+    threads = os.environ.get("NEUROGRADE_THREADS", "1")
+    if threads != "auto":
+        env.update({name: threads for name in THREAD_ENV})
     if python_path:
         env["PYTHONPATH"] = python_path
     return env
