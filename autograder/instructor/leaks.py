@@ -117,10 +117,12 @@ def load_secrets(repo_root: Path = REPO_ROOT, suites_dir: Path = SUITES_DIR) -> 
 
 
 def _public_lines(repo_root: Path, suites_dir: Path) -> set[str]:
-    """Lines students may see: student notebooks, public tests, the engine's modules."""
+    """Lines students may see: student notebooks, public tests, the engine's modules
+    (every module of the package outside the suites, which ship in the student wheel)."""
     seen: set[str] = set()
-    for path in sorted(suites_dir.parent.glob("*.py")):
-        seen.update(line.strip() for line in path.read_text().splitlines())
+    for path in sorted(suites_dir.parent.rglob("*.py")):
+        if suites_dir not in path.parents:
+            seen.update(line.strip() for line in path.read_text().splitlines())
     for path in sorted((repo_root / "assignments").rglob("*")):
         if path.suffix == ".ipynb":
             seen.update(line.strip() for c in _cells(path.read_text()) for line in c.splitlines())
