@@ -172,9 +172,10 @@ def test_separable_pocket_is_the_converged_perceptron(sub, seed):
     """On separable data, is the pocket the converged final (w, b), with errors=0, converged=True?"""
     rng = np.random.default_rng(seed + 5)
     for trial in range(3):
-        X, t, _ = noisy(rng, flip=0.0)
-        held, _, _, _, converged = replay(X, t, ETA, 200, np.zeros(2), 0.0)
-        assert converged, "the grader's separable data did not separate (please report this)"
+        converged = False
+        while not converged:  # labels from a line, so separable: almost always within 200 epochs
+            X, t, _ = noisy(rng, flip=0.0)
+            held, _, _, _, converged = replay(X, t, ETA, 200, np.zeros(2), 0.0)
         w, b, errors, _, _, got_converged = pocket(sub, X, t, max_epochs=200)
         assert got_converged and errors == 0, (
             f"trial {trial}: separable data should end converged with errors=0, got "
