@@ -195,7 +195,7 @@ def test_w_init_can_be_the_pocket(sub, seed):
         errors = [training_errors(X, t, w, b) for w, b in held]
         if len(held) > 1 and errors[0] < min(errors[1:]):
             break
-    w, b, got_errors, *_ = pocket(sub, X, t, w_init=w0, b_init=b0)
+    w, b, got_errors, *_ = pocket(sub, X, t, w_init=w0.copy(), b_init=b0)  # w0 kept to compare
     assert np.array_equal(w, w0) and b == b0 and got_errors == errors[0], (
         f"w_init={fmt(w0)}, b_init={b0:g} misclassify {errors[0]} samples and every later "
         f"vector more, yet the pocket is w={fmt(w)}, b={b:g} with errors={got_errors}. "
