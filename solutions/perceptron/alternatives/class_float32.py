@@ -101,7 +101,7 @@ def train_perceptron(X, t, eta=0.1, max_epochs=100, w_init=None, b_init=0.0, see
     return PerceptronResult(p.w_.astype(float), float(p.b_), p.epochs_, p.n_updates_, p.converged_)
 
 
-def train_pocket(X, t, eta=1.0, max_epochs=100, w_init=None, b_init=0.0, seed=None):
+def train_pocket(X, t, eta=0.1, max_epochs=100, w_init=None, b_init=0.0, seed=None):
     p = PocketPerceptron(eta, max_epochs, seed).fit(X, t, w_init, b_init)
     return PocketResult(p.pocket_w_.astype(float), float(p.pocket_b_), p.pocket_errors_,
                         p.epochs_, p.n_updates_, p.converged_)

@@ -99,7 +99,7 @@ def _held_states(X, t, eta, max_epochs, w_init, b_init):
             return
 
 
-def train_pocket(X, t, eta=1.0, max_epochs=100, w_init=None, b_init=0.0, seed=None):
+def train_pocket(X, t, eta=0.1, max_epochs=100, w_init=None, b_init=0.0, seed=None):
     X, t = _validated(X, t, eta, max_epochs)
     if w_init is None:
         w_init = 0.01 * np.random.default_rng(seed).standard_normal(X.shape[1])

@@ -92,7 +92,7 @@ def count_errors(rows, targets, w, b):
     return wrong
 
 
-def train_pocket(X, t, eta=1.0, max_epochs=100, w_init=None, b_init=0.0, seed=None):
+def train_pocket(X, t, eta=0.1, max_epochs=100, w_init=None, b_init=0.0, seed=None):
     if np.asarray(X).ndim != 2:
         raise ValueError("Invalid value for argument `X`: expected a 2-D array")
     rows = [[float(v) for v in row] for row in np.asarray(X)]
