@@ -124,6 +124,18 @@ PERCEPTRON_CHECKS = [
      "hidden = (X @ np.asarray(W1, float) + np.asarray(b1, float) >= 0).astype(float)\n"
      "out = (hidden @ np.asarray(W2, float) + np.asarray(b2, float) >= 0).astype(int)\n"
      "np.testing.assert_array_equal(out.ravel(), [0, 1, 1, 0])"),
+    ("pocket_on_and", 1, "train_pocket",
+     "X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])\n"
+     "t = np.array([0, 0, 0, 1])\n"
+     "res = train_pocket(X, t, eta=1.0, w_init=np.zeros(2))\n"
+     "assert res.converged and res.errors == 0, (res.converged, res.errors)\n"
+     "np.testing.assert_array_equal((X @ np.asarray(res.w, float) + float(res.b) >= 0).astype(int), t)"),
+    ("pocket_on_xor", 1, "train_pocket",
+     "X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])\n"
+     "t = np.array([0, 1, 1, 0])\n"
+     "res = train_pocket(X, t, eta=1.0, max_epochs=10, w_init=np.zeros(2))\n"
+     "assert not res.converged and res.epochs == 10, (res.converged, res.epochs)\n"
+     "assert res.errors == int(np.sum((X @ np.asarray(res.w, float) + float(res.b) >= 0) != t))"),
     ("mlp_shapes", 1, "build_xor_mlp",
      "model = build_xor_mlp(4)\n"
      "assert tuple(model.input_shape) == (None, 2), model.input_shape\n"
@@ -409,7 +421,8 @@ def report(args, figures: dict, ratios: dict, workloads: list[str], started: str
         f"{args.workers} courses, each autograding its share of the batch, at once.",
         "",
         "Workloads: **trivial**, three one-line functions and 5 one-line tests (the overhead of "
-        "each tool); **perceptron**, the perceptron assignment's 7 public checks (8 points) on "
+        f"each tool); **perceptron**, the perceptron assignment's {len(PERCEPTRON_CHECKS)} public "
+        f"checks ({sum(points for _, points, _, _ in PERCEPTRON_CHECKS)} points) on "
         "the reference solution's setup and solution cells (its demo cells left out: neurograde "
         "skips them and the peers would run them); **batch**, "
         f"{args.batch} copies of the perceptron submission.",

@@ -2,7 +2,8 @@ r"""
 Title: From the M-P neuron to the multilayer perceptron
 Description: The McCulloch-Pitts threshold unit, the perceptron as a hyperplane, its
     learning rule derived, Novikoff's convergence theorem proved and measured, why
-    XOR defeats a single unit, and two networks that compute it: one built by hand,
+    XOR defeats a single unit, the pocket algorithm that keeps the best line seen
+    when no line is perfect, and two networks that compute XOR: one built by hand,
     one trained with Keras.
 Prerequisites: vectors and dot products, the Cauchy-Schwarz inequality, a first
     look at gradient descent.
@@ -485,6 +486,183 @@ whole retina).
 The Novikoff theorem says nothing here, since there is no $\gamma > 0$: the rule
 cycles forever, as we saw.
 
+There are two ways out. One keeps the single unit and asks for less: not a line
+without mistakes, which does not exist, but a line with few of them. That is the
+pocket algorithm, next. The other keeps the demand and changes the unit: a hidden
+layer, after that.
+
+## The pocket algorithm: the best line when none is perfect
+
+On data that no hyperplane separates, the perceptron never settles, and the weights
+it holds when the epochs run out are wherever the last mistake sent them. Every
+update fixes one example and may spoil many others; on noisy data the last update is
+often made on a mislabelled point, and the final weights can be far worse than
+weights the run held a moment before. The run *visits* good weights; it just does not
+keep them.
+
+Gallant (*Perceptron-based learning algorithms*, IEEE Transactions on Neural Networks,
+1990) proposed to keep them: run the perceptron unchanged and put the best weights
+seen so far "in a pocket".
+
+* **The pocket algorithm** (his first version) picks training examples at random and
+  counts, for the current weights, the **run** of consecutive examples they classify
+  correctly. When the current run is longer than the longest run of the pocket's
+  weights, the current weights go into the pocket. Under random sampling a long run
+  is evidence of a low error rate (weights with error rate $p$ survive a given example
+  with probability $1 - p$), and Gallant proved that, for a finite training set with
+  rational inputs, the probability that the pocket holds weights with the fewest
+  errors tends to 1 as training goes on. It is a statement about the limit, and about
+  random order; at any given moment, a lucky run can put worse weights in the pocket.
+* **The pocket algorithm with ratchet** adds a check: weights that earn a longer run
+  replace the pocket only if they also classify **more training examples correctly**
+  than the pocket's weights, counted on the whole training set. The pocket's training
+  error can then only go down, like a ratchet.
+
+The version we implement (and the assignment grades) keeps only the ratchet and
+checks it at every vector the run holds. With $\tilde w_0$ the initial weights and
+$\tilde w_k$ the weights after the $k$-th update, and $E(\tilde w)$ the number of
+training examples that $\tilde w$ misclassifies:
+
+$$\text{after each update } k:\quad \text{if } E(\tilde w_k) < E(\text{pocket}),
+\text{ then pocket} \leftarrow \tilde w_k .$$
+
+**The promise.** After $k$ updates, $E(\text{pocket}) = \min_{0 \le j \le k}
+E(\tilde w_j)$, and the pocket is one of the $\tilde w_j$. The proof is an invariant:
+it holds after the pocket is filled with $\tilde w_0$; at update $k$ either
+$E(\tilde w_k)$ is below the minimum so far, and $\tilde w_k$ becomes both the pocket
+and the new minimum, or it is not, and neither changes. With a strict $<$ the pocket
+is the *first* vector that reaches the minimum; with $\le$ it would be the latest.
+Both keep the promise.
+
+What it costs: the update itself takes $O(d)$ operations, counting $E$ takes $O(nd)$,
+a pass over the data each time. Cheaper schedules check the ratchet only at the end
+of each epoch, or only once a run has grown long (Gallant's run used as a filter);
+they keep the weaker promise "the fewest errors among the vectors *checked*".
+
+What it does not promise: the pocket is the best of the weights the run **held**, not
+the best line. Finding the hyperplane with the fewest training errors is NP-hard in
+general (Höffgen, Simon and Van Horn, 1995), so no fast algorithm promises that. The
+pocket is only as good as what the perceptron visits: on XOR, from zero weights and
+in the fixed order, the run cycles through weights with 2 or 3 errors, its pocket has
+2 errors, and yet lines with 1 error (3 of 4 right) exist. Gallant's random order
+helps here: it breaks the cycle, and on XOR it soon holds weights with 1 error.
+
+The experiment: 100 points from two overlapping Gaussian classes, the perceptron from
+zero weights for 30 epochs in the given order, the training errors of every vector it
+holds, and two pockets side by side: the ratchet, and the longest run (Gallant's
+first version, here in the fixed order). It starts with the two XOR claims above.
+"""
+
+
+def pocket_run(X, t, eta=1.0, max_epochs=30):
+    """Perceptron from zero weights with two pockets. Returns a dict: "current", "ratchet"
+    and "longest run" are arrays of training errors (of the current weights and of each
+    pocket) with one entry per vector the run holds, the initial weights first, then the
+    weights after each update; "final" and "pockets" hold (w, b) pairs."""
+    w, b = np.zeros(X.shape[1]), 0.0
+
+    def errors(w, b):
+        return int(np.sum(step(X @ w + b) != t))
+
+    ratchet = (w, b, errors(w, b))                 # fewest errors so far
+    longest, run, best_run = (w, b, errors(w, b)), 0, 0  # longest run of correct answers
+    record = {"current": [ratchet[2]], "ratchet": [ratchet[2]], "longest run": [longest[2]]}
+    for _ in range(max_epochs):
+        mistakes = 0
+        for x_i, t_i in zip(X, t):
+            error = t_i - step(w @ x_i + b)
+            if not error:
+                run += 1
+                if run > best_run:
+                    best_run, longest = run, (w, b, errors(w, b))
+                continue
+            w, b, run, mistakes = w + eta * error * x_i, b + eta * error, 0, mistakes + 1
+            current = errors(w, b)
+            if current < ratchet[2]:
+                ratchet = (w, b, current)  # w is a new array after each update: no copy needed
+            for key, value in (("current", current), ("ratchet", ratchet[2]),
+                               ("longest run", longest[2])):
+                record[key].append(value)
+        if mistakes == 0:
+            break
+    return {**{k: np.array(v) for k, v in record.items()}, "final": (w, b),
+            "pockets": {"ratchet": ratchet[:2], "longest run": longest[:2]}}
+
+
+t_xor_int = np.array(GATES["XOR"])
+xor_run = pocket_run(CORNERS, t_xor_int, max_epochs=10)
+print("XOR, fixed order: errors of the vectors held", sorted(set(xor_run["current"].tolist())),
+      "-> ratchet pocket", xor_run["ratchet"][-1])
+assert set(xor_run["current"].tolist()) == {2, 3} and xor_run["ratchet"][-1] == 2
+# The same rule on examples drawn at random (Gallant's order): 200 draws.
+pw, pb, held_errors = np.zeros(2), 0.0, set()
+for i in np.random.default_rng(0).integers(0, 4, size=200):
+    error = t_xor_int[i] - step(pw @ CORNERS[i] + pb)
+    pw, pb = pw + error * CORNERS[i], pb + error
+    held_errors.add(int(np.sum(step(CORNERS @ pw + pb) != t_xor_int)))
+print("XOR, random order: errors of the vectors held", sorted(held_errors))
+assert 1 in held_errors
+
+noise_rng = np.random.default_rng(12)
+X_noisy = np.vstack([noise_rng.normal([0.8, 0.6], 1.0, size=(50, 2)),
+                     noise_rng.normal([-0.8, -0.6], 1.0, size=(50, 2))])
+t_noisy = np.repeat([1, 0], 50)
+shuffle = noise_rng.permutation(100)
+X_noisy, t_noisy = X_noisy[shuffle], t_noisy[shuffle]
+pocket_runs = pocket_run(X_noisy, t_noisy)
+assert np.all(pocket_runs["ratchet"] == np.minimum.accumulate(pocket_runs["current"])), "promise broken"
+print(f"{len(pocket_runs['current']) - 1} updates; training errors: final weights "
+      f"{pocket_runs['current'][-1]}, ratchet pocket {pocket_runs['ratchet'][-1]}, longest-run pocket "
+      f"{pocket_runs['longest run'][-1]}, worst vector held {pocket_runs['current'].max()}")
+bisector_errors = int(np.sum(step(X_noisy @ np.array([1.6, 1.2])) != t_noisy))
+print("the two Gaussians' own boundary (the perpendicular bisector of their means):",
+      bisector_errors, "training errors")
+assert pocket_runs["ratchet"][-1] < min(bisector_errors, pocket_runs["current"][-1])
+assert np.any(np.diff(pocket_runs["longest run"]) > 0), "the longest-run pocket never got worse"
+
+fig, (ax, bx) = plt.subplots(1, 2, figsize=(13, 4.3), gridspec_kw={"width_ratios": [1.5, 1]})
+k = np.arange(len(pocket_runs["current"]))
+ax.plot(k, pocket_runs["current"], color="0.7", lw=0.8, label="current weights")
+ax.step(k, pocket_runs["longest run"], where="post", color="tab:orange", ls="--", lw=1.6,
+        label="pocket, longest run (Gallant's first version)")
+ax.step(k, pocket_runs["ratchet"], where="post", color="tab:blue", lw=2, label="pocket with ratchet")
+ax.set_xscale("symlog", linthresh=10)  # linear up to 10 updates, logarithmic after
+ax.set(xlabel="update k (weights held after the k-th update; log scale after 10)",
+       ylabel="training errors (of 100)", title="Training errors over the run",
+       ylim=(0, None), xlim=(0, len(k)))
+ax.legend(fontsize=8, loc="upper right")
+grid = np.linspace(-3.5, 3.5, 2)
+bx.scatter(*X_noisy[t_noisy == 1].T, c="tab:blue", s=14, label="t = 1")
+bx.scatter(*X_noisy[t_noisy == 0].T, c="tab:orange", marker="s", s=14, label="t = 0")
+LINES = [  # (w, b), line style, name
+    (pocket_runs["final"], {"color": "0.5", "lw": 1}, "final weights"),
+    ((np.array([1.6, 1.2]), 0.0), {"color": "k", "ls": ":", "lw": 1.2}, "the Gaussians' boundary"),
+    (pocket_runs["pockets"]["longest run"], {"color": "tab:orange", "ls": "--", "lw": 1.6},
+     "longest-run pocket"),
+    (pocket_runs["pockets"]["ratchet"], {"color": "tab:blue", "lw": 2}, "ratchet pocket"),
+]
+for (pw, pb), style, name in LINES:
+    wrong = int(np.sum(step(X_noisy @ pw + pb) != t_noisy))
+    bx.plot(grid, -(pw[0] * grid + pb) / pw[1], **style, label=f"{name}: {wrong} errors")
+bx.set(xlim=(-3.5, 3.5), ylim=(-3.5, 3.5), aspect="equal", xlabel="x1", ylabel="x2",
+       title="Decision lines")
+bx.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.02, 1.0))
+fig.suptitle("The pocket on overlapping classes: the run wanders, the ratchet only goes down")
+fig.tight_layout()
+fig.savefig(FIGURES / "pocket.png", dpi=120)
+plt.close(fig)
+
+r"""
+The grey curve is the perceptron itself: its training error jumps with nearly every
+update and never settles, and where it stands after the last epoch is luck. The blue
+pocket is its running minimum, as the promise says. The orange pocket, chosen by the
+longest run in the fixed order, is usually good but not the best, and it can be
+replaced by worse weights: nothing in a run length forbids that. On these data the
+classes overlap, so every line makes mistakes. The line that is best for new points
+from the same two Gaussians, their perpendicular bisector, makes more training errors
+here than the pocket: the pocket minimises the error on the training set, and with
+few points that is not the error on new data.
+
 ## A hidden layer solves it
 
 Compute XOR as $(x_1 \vee x_2) \wedge \neg(x_1 \wedge x_2)$: an OR unit and a NAND
@@ -621,6 +799,10 @@ depends on the initial weights. That it finds one is what the hidden layer buys.
   $\eta$ has no effect.
 * On separable data with margin $\gamma$ and radius $R$ it makes at most
   $(R/\gamma)^2$ updates (Novikoff); on non-separable data it never stops.
+* The pocket algorithm (Gallant, 1990) runs the perceptron unchanged and keeps the
+  weights with the fewest training errors it has held so far (the ratchet); its
+  promise is relative to the vectors the run visits, not to the best line, which is
+  NP-hard to find.
 * XOR violates four linear inequalities at once; a hidden layer of nonlinear units
   (by hand: OR and NAND; by training: tanh units and backpropagation) remaps it to a
   separable problem.

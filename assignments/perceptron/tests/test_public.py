@@ -58,6 +58,32 @@ def test_xor_by_hand_outputs(sub):
     expect_equal(out.ravel(), [0, 1, 1, 0], "network outputs on (00, 01, 10, 11)")
 
 
+@graded(points=1, task="train_pocket")
+def test_pocket_on_and(sub):
+    """On AND from zero weights, does train_pocket converge with a pocket of zero errors?"""
+    X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+    t = np.array([0, 0, 0, 1])
+    res = sub.train_pocket(X, t, eta=1.0, w_init=np.zeros(2))
+    assert res.converged and res.errors == 0, \
+        f"AND is separable: expected converged=True, errors=0, got {res.converged}, {res.errors}"
+    expect_equal((X @ np.asarray(res.w, dtype=float) + float(res.b) >= 0).astype(int), t,
+                 "predictions of the pocket, step(X @ w + b)")
+
+
+@graded(points=1, task="train_pocket")
+def test_pocket_on_xor(sub):
+    """On XOR, does train_pocket run all max_epochs and count the pocket's errors right?"""
+    X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+    t = np.array([0, 1, 1, 0])
+    res = sub.train_pocket(X, t, eta=1.0, max_epochs=10, w_init=np.zeros(2))
+    assert not res.converged and res.epochs == 10, \
+        f"XOR never converges: expected converged=False after 10 epochs, got " \
+        f"{res.converged} after {res.epochs}"
+    wrong = int(np.sum((X @ np.asarray(res.w, dtype=float) + float(res.b) >= 0) != t))
+    assert res.errors == wrong, \
+        f"errors={res.errors}, but the returned (w, b) get {wrong} of the 4 points wrong"
+
+
 @graded(points=1, task="build_xor_mlp")
 def test_mlp_shapes(sub):
     """Does build_xor_mlp return a compiled model mapping (batch, 2) to (batch, 1)?"""

@@ -1,6 +1,7 @@
 """A correct perceptron solution in a functional style: training is a fold of a pure
 update over (w, b) states kept as tuples, validation happens up front in a helper,
-and the Keras model is a Sequential list with sigmoid hidden units and Adam at 0.1.
+the pocket is a second fold over the same states (a min by training error), and the
+Keras model is a Sequential list with sigmoid hidden units and Adam at 0.1.
 It must get full marks."""
 
 from functools import reduce
@@ -13,6 +14,15 @@ import numpy as np
 class PerceptronResult(NamedTuple):
     w: np.ndarray
     b: float
+    epochs: int
+    n_updates: int
+    converged: bool
+
+
+class PocketResult(NamedTuple):
+    w: np.ndarray
+    b: float
+    errors: int
     epochs: int
     n_updates: int
     converged: bool
@@ -65,6 +75,48 @@ def train_perceptron(X, t, eta=0.1, max_epochs=100, w_init=None, b_init=0.0, see
         if state[2] == before:
             return PerceptronResult(np.array(state[0]), state[1], epochs, state[2], True)
     return PerceptronResult(np.array(state[0]), state[1], epochs, state[2], False)
+
+
+def _wrong(X, t, w, b):
+    """Training error of (w, b): how many rows of X the unit gets wrong."""
+    return sum(int(float(np.dot(w, x)) + b >= 0) != int(target) for x, target in zip(X, t))
+
+
+def _held_states(X, t, eta, max_epochs, w_init, b_init):
+    """Every (w, b, updates) state the online rule passes through, w_init first; the
+    last one of each pass is followed by a marker (None) that ends the pass."""
+    state = (tuple(float(v) for v in np.asarray(w_init, dtype=float)), float(b_init), 0)
+    yield state
+    for _ in range(int(max_epochs)):
+        before = state[2]
+        for x, target in zip(X, t):
+            new = _visit(state, (x, int(target), eta))
+            if new is not state:
+                state = new
+                yield state
+        yield None
+        if state[2] == before:
+            return
+
+
+def train_pocket(X, t, eta=0.1, max_epochs=100, w_init=None, b_init=0.0, seed=None):
+    X, t = _validated(X, t, eta, max_epochs)
+    if w_init is None:
+        w_init = 0.01 * np.random.default_rng(seed).standard_normal(X.shape[1])
+    states = list(_held_states(X, t, eta, max_epochs, w_init, b_init))
+    held = [s for s in states if s is not None]
+    epochs = states.count(None)
+    # min keeps the first of several equally good states: the earliest best vector
+    errors, (w, b, _) = min(((_wrong(X, t, s[0], s[1]), s) for s in held), key=lambda p: p[0])
+    return PocketResult(np.array(w), b, int(errors), epochs, held[-1][2],
+                        _clean_last_pass(states))
+
+
+def _clean_last_pass(states):
+    """True iff no state was held between the last two pass markers (or the start)."""
+    last = len(states) - 1
+    previous = max((i for i in range(last) if states[i] is None), default=0)
+    return last - previous == 1
 
 
 def logic_gate(name):

@@ -1,5 +1,6 @@
 """A correct perceptron solution in a plain-Python style: loops, lists, the
-functional Keras API and a different random initialisation. It must get full marks."""
+functional Keras API and a different random initialisation. The pocket counts
+training errors with loops over lists. It must get full marks."""
 
 from typing import NamedTuple
 
@@ -10,6 +11,15 @@ import numpy as np
 class PerceptronResult(NamedTuple):
     w: np.ndarray
     b: float
+    epochs: int
+    n_updates: int
+    converged: bool
+
+
+class PocketResult(NamedTuple):
+    w: np.ndarray
+    b: float
+    errors: int
     epochs: int
     n_updates: int
     converged: bool
@@ -69,6 +79,58 @@ def train_perceptron(X, t, eta=0.1, max_epochs=100, w_init=None, b_init=0.0, see
         if clean:
             return PerceptronResult(np.array(w), b, epoch, updates, True)
     return PerceptronResult(np.array(w), b, max_epochs, updates, False)
+
+
+def count_errors(rows, targets, w, b):
+    wrong = 0
+    for row, target in zip(rows, targets):
+        s = b
+        for wi, xi in zip(w, row):
+            s += wi * xi
+        if (1 if s >= 0 else 0) != target:
+            wrong += 1
+    return wrong
+
+
+def train_pocket(X, t, eta=0.1, max_epochs=100, w_init=None, b_init=0.0, seed=None):
+    if np.asarray(X).ndim != 2:
+        raise ValueError("Invalid value for argument `X`: expected a 2-D array")
+    rows = [[float(v) for v in row] for row in np.asarray(X)]
+    if np.asarray(t).ndim != 1 or len(np.asarray(t)) != len(rows):
+        raise ValueError("Invalid value for argument `t`: one target per row of X")
+    targets = [int(v) for v in np.asarray(t)]
+    if eta <= 0:
+        raise ValueError(f"Invalid value for argument `eta`: must be positive, got {eta}")
+    if max_epochs < 1:
+        raise ValueError(f"Invalid value for argument `max_epochs`: must be >= 1, got {max_epochs}")
+    d = len(rows[0]) if rows else 0
+    if w_init is None:
+        w = list(np.random.default_rng(seed).uniform(-0.05, 0.05, size=d))
+    else:
+        w = [float(v) for v in w_init]
+    b = float(b_init)
+    best = (count_errors(rows, targets, w, b), list(w), b)
+    updates = 0
+    for epoch in range(1, max_epochs + 1):
+        clean = True
+        for row, target in zip(rows, targets):
+            s = b
+            for wi, xi in zip(w, row):
+                s += wi * xi
+            out = 1 if s >= 0 else 0
+            if out == target:
+                continue
+            clean = False
+            updates += 1
+            delta = eta * (target - out)
+            w = [wi + delta * xi for wi, xi in zip(w, row)]
+            b += delta
+            wrong = count_errors(rows, targets, w, b)
+            if wrong < best[0]:
+                best = (wrong, list(w), b)
+        if clean:
+            return PocketResult(np.array(best[1]), best[2], best[0], epoch, updates, True)
+    return PocketResult(np.array(best[1]), best[2], best[0], max_epochs, updates, False)
 
 
 _GATES = {
