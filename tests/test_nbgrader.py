@@ -56,7 +56,7 @@ def test_nbgrader_setup_then_engine_writes_gradebook(tmp_path):
     result = grade_submission(assignment.student_dir / "perceptron.ipynb", assignment)
     scores = write_to_gradebook(db, result, "carol", source)
     assert set(scores) == {"test_step_and_mp_neuron", "test_perceptron", "test_gates",
-                           "test_xor_mlp"}
+                           "test_pocket", "test_xor_mlp"}
     register_assignments(["perceptron"], config=config)  # again, now that carol submitted
     with Gradebook(db, "neurograde") as gb:
         submission = gb.find_submission("perceptron", "carol")
