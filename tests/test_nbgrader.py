@@ -60,7 +60,7 @@ def test_nbgrader_setup_then_engine_writes_gradebook(tmp_path):
     register_assignments(["perceptron"], config=config)  # again, now that carol submitted
     with Gradebook(db, "neurograde") as gb:
         submission = gb.find_submission("perceptron", "carol")
-        assert submission.score == 0 and submission.max_score == result.max_score == 52
+        assert submission.score == 0 and submission.max_score == result.max_score > 0
         notebook = gb.find_notebook("perceptron", "perceptron")
         assert {c.name for c in notebook.grade_cells} == set(scores)
         assert len(notebook.solution_cells) == 4
