@@ -7,8 +7,9 @@ in solutions/subnetting/cheaters/ use `ipaddress` directly, through `__import__`
 with a built name, and through a lookup the source scan cannot see; each must score 0
 with a message that names the module. Below, the reference solution with one route
 to `ipaddress` per task, all invisible to the scan, must score 0 on exactly those
-tasks and keep every other point; a clean alternative keeps full marks. The scan
-must not flag honest code.
+tasks and keep every other point. The scan must not flag honest code; that the
+clean alternatives keep full marks under both layers is the audit's check
+(tests/test_audit.py grades them with the same grader).
 """
 
 from __future__ import annotations
@@ -233,14 +234,6 @@ def test_a_child_interpreter_cannot_use_a_forbidden_module(tmp_path):
     # Only the argument check, which needs no table, keeps its point.
     earned = [t.name for t in result.tests if t.passed]
     assert earned == ["Do p = -1 and p = 33 raise ValueError naming `p`?"], earned
-
-
-@pytest.mark.slow
-def test_clean_alternative_keeps_full_marks():
-    for path in alternatives(get_assignment("subnetting")):
-        result = grade_submission(path, "subnetting")
-        assert result.score == result.max_score, \
-            [(t.name, t.output) for t in result.tests if not t.passed]
 
 
 # ---------------------------------------------------------------- the source scan

@@ -409,6 +409,7 @@ def _watch(proc, read_fd: int, run: ChildRun, limits: Limits, deadline) -> None:
     selector.register(read_fd, selectors.EVENT_READ)
     os.set_blocking(read_fd, False)
     reader = EventReader()
+    measured = 0.0  # when the tree's memory was last measured
 
     while True:
         selector.select(timeout=POLL_SECONDS)
@@ -428,6 +429,9 @@ def _watch(proc, read_fd: int, run: ChildRun, limits: Limits, deadline) -> None:
         if now > limit:
             run.killed, run.killed_detail = "timeout", doing
             return
+        if now - measured < POLL_SECONDS:  # walking the process tree reads all of /proc:
+            continue                       # once a poll, not once an event
+        measured = now
         rss = tree_rss_mb(ps)
         if rss > limits.memory_mb:
             run.killed = "memory"
