@@ -217,8 +217,10 @@ $$g_i \leftarrow g_i \cdot \frac{c}{\max(\|g\|, c)} .$$
 Below the threshold $c$ (`clip_norm`) nothing changes; above it the gradient keeps its
 direction, so it is still a descent direction with the same proportions between
 parameters, and the step $\eta\, g$ is at most $\eta c$ long. Clipping each entry by
-value, or each array by its own norm, also bounds the step but turns it: the left
-panel of the figure draws the three in 2D. This is `tf.clip_by_global_norm`, and a
+value, or each array by its own norm, also bounds the step but turns it. The left
+panel of the figure draws this in 2D, for a gradient whose two entries come from two
+arrays (a one-entry $dW$ and $db$), where clipping by value and clipping each array
+by its own norm give the same red arrow. This is `tf.clip_by_global_norm`, and a
 Keras optimizer does it for you with `global_clipnorm=` (its `clipnorm=` clips each
 variable's gradient by its own norm instead).
 
@@ -271,7 +273,7 @@ clipped_loss, clipped_norm, clipped_end = descend(clip_norm=1.0)
 fig, (left, middle, right) = plt.subplots(1, 3, figsize=(13, 3.8))
 g = np.array([3.0, 0.6])  # a gradient whose two entries come from two different arrays
 shown = {"gradient g": (g, "black"), "clipped by global norm": (g / np.linalg.norm(g), "tab:green"),
-         "clipped by value (each entry)": (np.clip(g, -1, 1), "tab:red")}
+         "clipped by value (each array alone)": (np.clip(g, -1, 1), "tab:red")}
 for label, (v, color) in shown.items():
     left.annotate("", xy=v, xytext=(0, 0), arrowprops=dict(arrowstyle="->", color=color, lw=2))
     left.plot([], [], color=color, lw=2, label=label)
