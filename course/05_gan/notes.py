@@ -585,8 +585,9 @@ def frechet_2d(mu1, s1, mu2, s2):
 
 
 def psd_sqrt(s):
+    """The symmetric square root of a symmetric PSD matrix (for drawing and comparing)."""
     w, v = np.linalg.eigh(s)
-    return (v * np.sqrt(np.clip(w, 0.0, None))) @ v.T
+    return v @ np.diag(np.sqrt(np.maximum(w, 0.0))) @ v.T
 
 
 def turn(angle):
