@@ -5,8 +5,8 @@ choice (a thread per core), in one run.
     python bench/tf_threads.py --rounds 1 --out /tmp/TF_THREADS.md
 
 Two workloads, each graded both ways in every round (alternating which goes first), each
-in a fresh process, NEUROGRADE_THREADS=1 (the engine's setting) against
-NEUROGRADE_THREADS=auto:
+in a fresh process, NEUROGRADE_THREADS=1 against
+NEUROGRADE_THREADS=auto (the default):
   single  `neurograde grade` of the alexnet and cgan reference notebooks, as commands,
           each into a fresh folder (one grading alone on the machine);
   cohort  a perceptron and a cgan cohort (reference, untouched notebook, buggy variants)
@@ -73,7 +73,7 @@ def main() -> None:
         "# One thread for TensorFlow and BLAS in grading processes, against a thread per core",
         "",
         "Written by `python bench/tf_threads.py`: each workload graded with NEUROGRADE_THREADS=1",
-        "(what the engine sets) and NEUROGRADE_THREADS=auto (the libraries' default), alternating",
+        "and NEUROGRADE_THREADS=auto (the default: the libraries choose), alternating",
         f"over {args.rounds} rounds, each in a fresh process; same scores both ways every time.",
         "",
         f"Machine: {os.cpu_count()} cores, {platform.processor() or platform.machine()}, "

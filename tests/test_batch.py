@@ -23,6 +23,10 @@ from tests.test_hostile import header
 
 HOSTILE = Path(__file__).parent / "hostile"
 
+# Hostile submissions leave traces a parallel test would see (sleeper processes,
+# planted files): under pytest-xdist these tests share one worker.
+pytestmark = pytest.mark.xdist_group("hostile-corpus")
+
 
 def make_cohort(root: Path) -> Path:
     root.mkdir()
@@ -128,9 +132,6 @@ from autograder.assignments import _load
 from autograder.engine.batch import find_submissions, grade_batch
 from tests.test_grader import TOY
 
-# Hostile submissions leave traces a parallel test would see (sleeper processes,
-# planted files): under pytest-xdist these tests share one worker.
-pytestmark = pytest.mark.xdist_group("hostile-corpus")
 cohort, out = Path(sys.argv[1]), Path(sys.argv[2])
 try:
     grade_batch(find_submissions(cohort, TOY), TOY, out, workers=2,

@@ -61,9 +61,13 @@ def test_usage_errors_exit_2(tmp_path, capsys):
 
 
 def test_list_shows_points(capsys):
+    from autograder.engine.collection import collect_tests
+
+    tests = collect_tests(PERCEPTRON)
     assert main(["list"]) == 0
-    out = capsys.readouterr().out
-    assert "perceptron" in out and "52" in out
+    row = next(line for line in capsys.readouterr().out.splitlines() if "perceptron" in line)
+    cells = [cell.strip() for cell in row.split("│")]
+    assert cells[3:5] == [str(len(tests)), f"{sum(t.max_score for t in tests):g}"], row
 
 
 def test_extra_suites_folder(tmp_path, monkeypatch, capsys):

@@ -75,11 +75,10 @@ def child_env(workdir: Path, python_path: str | None = None) -> dict[str, str]:
         "MPLCONFIGDIR": str(workdir / ".mpl"),
         "NO_PROXY": "*",
     })
-    # One thread for TensorFlow's ops and for BLAS, on every machine: a reduction split
-    # over another number of threads may round differently, so a grade would depend on the
-    # core count, and graders side by side would each start a thread per core
-    # (bench/TF_THREADS.md). NEUROGRADE_THREADS=auto leaves the libraries' own choice.
-    threads = os.environ.get("NEUROGRADE_THREADS", "1")
+    # NEUROGRADE_THREADS=N pins TensorFlow's ops and BLAS to N threads in judges and
+    # runners (a reduction split over another number of threads may round differently);
+    # by default ("auto") the libraries choose. bench/TF_THREADS.md compares 1 with auto.
+    threads = os.environ.get("NEUROGRADE_THREADS", "auto")
     if threads != "auto":
         env.update({name: threads for name in THREAD_ENV})
     if python_path:
