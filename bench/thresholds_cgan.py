@@ -5,15 +5,20 @@ the reference solution (compiled train_step) and the alternative (plain eager
 train_step, projection discriminator) over 20 seeds each, and a few broken
 variants that must fall below the bar; for the one-step oracle of
 test_train_step.py it records the reference's error against the exact step and
-how far the named mistakes lie from it. Writes bench/thresholds_cgan.md.
+how far the named mistakes lie from it; for the Fréchet distance tests of
+test_fid.py (random inputs, fixed tolerances) it records, over 20 seeds, the
+reference's and the alternatives' largest error as a share of the tolerance and which
+tests each fid mutant fails on every seed. Writes bench/thresholds_cgan.md.
 
     python bench/thresholds_cgan.py          # about 15 minutes on 2 cores
+    python bench/thresholds_cgan.py --fid    # only the Fréchet distance section (seconds)
 """
 
 from __future__ import annotations
 
 import importlib.util
 import os
+import sys
 import time
 import types
 from pathlib import Path
@@ -107,7 +112,97 @@ def grading_times(assignment) -> list[str]:
     return lines
 
 
+FID_SECTION = "## Fréchet distance (test_fid.py)"
+ALTERNATIVES = REPO_ROOT / "solutions" / "cgan" / "alternatives"
+
+
+def fid_margins(assignment) -> list[str]:
+    """Errors of correct solutions as a share of the tolerance, and mutants' failures."""
+    import inspect
+
+    fid = load_file(HIDDEN / "test_fid.py", "cgan_fid_tests")
+    tests = {name: f for name, f in vars(fid).items() if name.startswith("test_")}
+
+    def failures(sub, seed) -> set[str]:
+        failed = set()
+        for name, test in tests.items():
+            kwargs = {"sub": sub}
+            if "seed" in inspect.signature(test).parameters:
+                kwargs["seed"] = seed
+            try:
+                test(**kwargs)
+            except Exception:  # noqa: BLE001 - any failure loses the test's points
+                failed.add(name)
+        return failed
+
+    def worst_share(sub) -> tuple[float, float]:
+        """Largest |got - oracle| / tolerance on the full and on the singular covariances."""
+        full, singular = 0.0, 0.0
+        for seed in SEEDS:
+            rng = np.random.default_rng(seed)
+            for d in (2, 3, 4, 6):
+                mu1, mu2 = rng.normal(size=d), rng.normal(size=d)
+                s1, s2 = fid.covariance(rng, d), fid.covariance(rng, d)
+                err = abs(float(sub.frechet_distance(mu1, s1, mu2, s2))
+                          - fid.fd_oracle(mu1, s1, mu2, s2))
+                full = max(full, err / (fid.TOL * fid.scale(mu1, s1, mu2, s2)))
+            rng = np.random.default_rng(seed)
+            for d in (3, 4, 5):
+                u, v = rng.normal(size=d), rng.normal(size=d)
+                mu1, mu2 = rng.normal(size=d), rng.normal(size=d)
+                s1, s2 = np.outer(u, u), np.outer(v, v)
+                want = float(np.sum((mu1 - mu2) ** 2) + u @ u + v @ v - 2 * abs(u @ v))
+                err = abs(float(sub.frechet_distance(mu1, s1, mu2, s2)) - want)
+                singular = max(singular, err / (fid.TOL_SINGULAR * fid.scale(mu1, s1, mu2, s2)))
+        return full, singular
+
+    correct = {"reference": local(load_source(reference_source(assignment), "cgan_reference"))}
+    for path in sorted(ALTERNATIVES.glob("*.py")):
+        correct[f"alternative {path.stem}"] = local(load_file(path, f"cgan_{path.stem}"))
+    lines = [FID_SECTION, "",
+             f"Seeds 0-{len(SEEDS) - 1}. Tolerances: {fid.TOL:g} of the scale "
+             "||mu1 - mu2||^2 + Tr s1 + Tr s2 (full covariances), "
+             f"{fid.TOL_SINGULAR:g} (rank-1 covariances); the oracle is scipy.linalg.sqrtm "
+             "(full) and the closed form |u.v| (rank 1).", ""]
+    for name, sub in correct.items():
+        failed = set().union(*(failures(sub, seed) for seed in SEEDS))
+        full, singular = worst_share(sub)
+        lines.append(f"- {name}: largest error {full:.2e} of the tolerance (full), "
+                     f"{singular:.2e} (rank 1); tests failed on any seed: "
+                     f"{', '.join(sorted(failed)) or 'none'}")
+    lines.append("")
+    for mutant in load_mutants(assignment):
+        if not mutant.name.startswith("fid-"):
+            continue
+        sub = local(load_source(mutant.apply(reference_source(assignment)), mutant.name))
+        per_seed = [failures(sub, seed) for seed in SEEDS]
+        always = set.intersection(*per_seed)
+        lines.append(f"- mutant {mutant.name}: fails on every seed "
+                     f"{', '.join(sorted(always)) or 'NOTHING'}")
+    return lines + [""]
+
+
+def update_fid_section(assignment) -> None:
+    """Rewrite only the Fréchet distance section of the existing report."""
+    lines = fid_margins(assignment)
+    text = OUT.read_text() if OUT.exists() else ""
+    if FID_SECTION in text:
+        head, rest = text.split(FID_SECTION, 1)
+        tail = rest[rest.find("\n## "):] if "\n## " in rest else ""
+        text = head + "\n".join(lines) + tail.lstrip("\n")
+    elif "## grading time" in text:  # where a full run puts it
+        head, tail = text.split("## grading time", 1)
+        text = head + "\n".join(lines) + "\n## grading time" + tail
+    else:
+        text = text.rstrip("\n") + "\n\n" + "\n".join(lines)
+    OUT.write_text(text.rstrip("\n") + "\n")
+    print("wrote", OUT)
+
+
 def main() -> None:
+    if "--fid" in sys.argv[1:]:
+        update_fid_section(get_assignment("cgan"))
+        return
     import keras
 
     keras.config.disable_interactive_logging()
@@ -154,6 +249,7 @@ def main() -> None:
                      f"{summary(acc)}; spread {summary(spread)}")
     lines += ["", "## one exact step (test_train_step.py)", "", *step_margins(step_tests,
                                                                                reference), ""]
+    lines += fid_margins(assignment)
     lines += ["## grading time (goal: under 45 s for the reference)", "",
               *grading_times(assignment), ""]
     OUT.write_text("\n".join(lines) + "\n")

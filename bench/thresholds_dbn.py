@@ -6,6 +6,12 @@ distribution to bench/thresholds_dbn.md, together with how far the buggy
 conventions the CD test must reject lie from every accepted one.
 
     python bench/thresholds_dbn.py          # about 3 minutes on 2 cores
+    python bench/thresholds_dbn.py gibbs    # only the gibbs_sample section (about 1 minute)
+
+The gibbs_sample part runs every gibbs_sample test (hidden and public) under the same
+20 seeds on the reference, each alternative and each gibbs mutant: the correct ones
+must pass on every seed with the distance to the exact distribution well under the
+bar, and every mutant must lose points on every seed.
 """
 
 from __future__ import annotations
@@ -145,7 +151,147 @@ def grading_seconds() -> tuple[float, str]:
     return time.perf_counter() - start, proc.stdout.strip().splitlines()[-1]
 
 
+GIBBS_HEADING = "## gibbs_sample"
+
+
+def gibbs_tests():
+    """(name, function) of every test of gibbs_sample, hidden then public."""
+    found = []
+    for path in (HIDDEN / "test_gibbs.py", HIDDEN.parent / "public" / "test_public.py"):
+        module = load_file(path, f"dbn_{path.parent.name}_{path.stem}")
+        found += [(f"{path.parent.name}/{name}", test) for name, test in vars(module).items()
+                  if name.startswith("test_") and (path.parent.name == "hidden" or "gibbs" in name)]
+    return found
+
+
+def grade_gibbs(module, tests) -> dict:
+    """test name -> (seeds on which it failed, seconds of each run)."""
+    import inspect
+
+    from autograder.engine.remote import LocalSubmission
+
+    sub, outcome = LocalSubmission(module), {}
+    for name, test in tests:
+        wanted = inspect.signature(test).parameters
+        failed, seconds = set(), []
+        for seed in SEEDS:
+            np.random.seed(seed)
+            started = time.perf_counter()
+            try:
+                test(**{k: v for k, v in {"sub": sub, "seed": seed}.items() if k in wanted})
+            except Exception:  # noqa: BLE001  (a failed check, or a buggy variant's crash)
+                failed.add(seed)
+            seconds.append(time.perf_counter() - started)
+        outcome[name] = (failed, seconds)
+    return outcome
+
+
+def gibbs_distances(gibbs, module) -> tuple[list[float], list[float]]:
+    """Total variation of the one-step and the long-chain tests, one value per seed."""
+    from autograder.engine.remote import LocalSubmission
+
+    sub, one, long = LocalSubmission(module), [], []
+    for seed in SEEDS:
+        for out, offset, steps in ((one, 0, 1), (long, 1, gibbs.LONG_STEPS)):
+            W, b, c, start = gibbs.tiny_problem(seed + offset)
+            v = sub.gibbs_sample(gibbs.make_rbm(sub, W, b, c, seed=seed),
+                                 np.tile(start, (gibbs.CHAINS, 1)), steps)
+            want = (gibbs.after_steps(gibbs.transition(W, b, c), start, 1) if steps == 1
+                    else gibbs.marginal(W, b, c))
+            out.append(gibbs.total_variation(gibbs.empirical(np.asarray(v, float)), want))
+    return one, long
+
+
+def gibbs_gaps(gibbs) -> dict[str, list[float]]:
+    """Exact distances, on the tiny problems, from the truth to what the usual mistakes give."""
+    gaps = {"one step only (h drawn once), long test": [],
+            "hidden probabilities drive the chain, one step": [],
+            "hidden probabilities drive the chain, long test": [],
+            "no visible bias, one step": [], "no visible bias, long test": []}
+    for seed in SEEDS:
+        for offset, steps in ((0, 1), (1, gibbs.LONG_STEPS)):
+            W, b, c, start = gibbs.tiny_problem(seed + offset)
+            T = gibbs.transition(W, b, c)
+            want = T[gibbs.index_of(start)] if steps == 1 else gibbs.marginal(W, b, c)
+            tag = "one step" if steps == 1 else "long test"
+            for name, K in (("hidden probabilities drive the chain", gibbs.mean_field_transition(W, b, c)),
+                            ("no visible bias", gibbs.transition(W, np.zeros(4), c))):
+                gaps[f"{name}, {tag}"].append(
+                    gibbs.total_variation(gibbs.after_steps(K, start, steps), want))
+            if steps > 1:
+                gaps["one step only (h drawn once), long test"].append(
+                    gibbs.total_variation(T[gibbs.index_of(start)], want))
+    return gaps
+
+
+def gibbs_part() -> list[str]:
+    from autograder.instructor.variants import load_mutants
+
+    gibbs = load_file(HIDDEN / "test_gibbs.py", "dbn_gibbs_tests")
+    assignment = get_assignment("dbn")
+    tests = gibbs_tests()
+    short = {name: f"T{i}" for i, (name, _) in enumerate(tests, start=1)}
+    solutions = {"reference": load_reference()}
+    for path in sorted((REPO_ROOT / "solutions/dbn/alternatives").glob("*.py")):
+        solutions[f"alternatives/{path.name}"] = load_file(path, f"dbn_alt_{path.stem}")
+    lines = [GIBBS_HEADING, "",
+             f"Every test of `gibbs_sample` (hidden and public), seeds 0-19, on a `LocalSubmission` "
+             f"(grader and solution in one process). The distribution tests run "
+             f"{gibbs.CHAINS:,} chains on a 4x3 RBM and pass when the total variation from the "
+             f"exact distribution is below {gibbs.TV_BAR}.", "",
+             "| solution | tests passed on every seed | TV after 1 step (min / median / max) "
+             f"| TV after {gibbs.LONG_STEPS} steps vs p(v) |", "| --- | --- | --- | --- |"]
+    seconds = []
+    for name, module in solutions.items():
+        outcome = grade_gibbs(module, tests)
+        seconds += [s for _, took in outcome.values() for s in took]
+        one, long = gibbs_distances(gibbs, module)
+        clean = sum(not failed for failed, _ in outcome.values())
+        lines.append(f"| {name} | {clean}/{len(tests)} | {summary(one)} | {summary(long)} |")
+        print(lines[-1], flush=True)
+    lines += ["", f"Exact distances (no sampling) from the truth to what a mistake gives, on the "
+              f"tiny problems of the same seeds; `tiny_problem` redraws until each is above "
+              f"{gibbs.GAP}:", ""]
+    lines += [f"- {name}: {summary(v)}" for name, v in gibbs_gaps(gibbs).items()]
+    lines += ["", "The tests:", ""] + [f"- {short[name]}: `{name}`" for name, _ in tests]
+    lines += ["", f"Seeds (of {len(SEEDS)}) on which each mutant lost the points of each test "
+              "(- for none), and on how many it lost points in at least one:", "",
+              "| mutant | " + " | ".join(short[name] for name, _ in tests) + " | caught |",
+              "| --- | " + " | ".join("---" for _ in tests) + " | --- |"]
+    reference = reference_source(assignment)
+    for mutant in load_mutants(assignment):
+        if "gibbs_sample" not in mutant.breaks:
+            continue
+        module = types.ModuleType(mutant.name)
+        exec(compile(mutant.apply(reference), mutant.name, "exec"), module.__dict__)
+        outcome = grade_gibbs(module, tests)
+        caught = set().union(*(failed for failed, _ in outcome.values()))
+        lines.append(f"| {mutant.name} | " + " | ".join(
+            str(len(outcome[name][0])) if outcome[name][0] else "-" for name, _ in tests)
+            + f" | {len(caught)}/{len(SEEDS)} |")
+        print(lines[-1], flush=True)
+    lines += ["", f"Seconds per test and seed on the correct solutions: median "
+              f"{np.median(seconds):.3f}, slowest {max(seconds):.3f}; on {os.cpu_count()} cores "
+              f"with a load average of {os.getloadavg()[0]:.1f} when the run ended.", ""]
+    return lines
+
+
+def write_gibbs_section(lines: list[str]) -> None:
+    """Replace the gibbs_sample section of the .md (up to the next '## ') with `lines`."""
+    old = OUT.read_text().splitlines() if OUT.exists() else []
+    if GIBBS_HEADING in old:
+        start = old.index(GIBBS_HEADING)
+        end = next((i for i in range(start + 1, len(old)) if old[i].startswith("## ")), len(old))
+        old = old[:start] + old[end:]
+    rest = "\n".join(old).rstrip("\n")
+    OUT.write_text(rest + "\n\n" + "\n".join(lines))
+    print("wrote", OUT)
+
+
 def main() -> None:
+    if sys.argv[1:] == ["gibbs"]:
+        write_gibbs_section(gibbs_part())
+        return
     cd = load_file(HIDDEN / "test_cd.py", "dbn_cd_tests")
     dbn_tests = load_file(HIDDEN / "test_dbn.py", "dbn_hidden_tests")
     reference = load_reference()
@@ -176,6 +322,7 @@ def main() -> None:
               f"`grade_submission('solutions/dbn/dbn.ipynb')` scored {score} in {seconds:.1f} s "
               "(wall clock, child process start and Keras import included; budget 45 s).", ""]
     OUT.write_text("\n".join(lines))
+    write_gibbs_section(gibbs_part())
     print(OUT.read_text())
 
 

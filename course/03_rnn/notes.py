@@ -1,8 +1,8 @@
 r"""
 Title: Recurrent networks: the recurrence, unrolling and backpropagation through time
 Description: A simple RNN written out in numpy and checked against Keras, BPTT derived,
-    why gradients vanish over long lags, and a Keras RNN that learns the embedded
-    Reber grammar.
+    why gradients vanish over long lags, clipping exploding gradients by their global
+    norm, and a Keras RNN that learns the embedded Reber grammar.
 Prerequisites: 01_perceptron (dense layers, gradient descent), the chain rule,
     matrix products.
 Assignment: rnn
@@ -196,6 +196,124 @@ gradient problem Hochreiter (1991) and Bengio, Simard and Frasconi (1994)
 analysed; gradient clipping tames the explosion, and the LSTM's additive cell state was
 designed to keep this product near 1.
 
+## Exploding gradients and clipping
+
+The same product of Jacobians that makes gradients vanish can make them explode, and
+in practice the explosion comes as rare spikes rather than a steady growth. The loss
+surface of a recurrent network has *cliffs* (Pascanu, Mikolov and Bengio, 2013):
+narrow regions where a small change of the weights changes where the state ends up
+after many steps, for instance from one fixed point of the recurrence to another. On
+the wall of a cliff the gradient is enormous, and one full gradient step throws the
+weights far away, often into a region where the tanh units saturate and the gradient
+then vanishes: a single step can ruin the training.
+
+The remedy is to cap the length of the step, not its direction. Take the gradients of
+all the parameters $g_1, \dots, g_k$ (here $dU$, $dW$, $db$) as one long vector, with
+*global norm* $\|g\| = \sqrt{\sum_i \sum g_i^2}$ over every entry of every array, and
+scale all of them by one factor:
+
+$$g_i \leftarrow g_i \cdot \frac{c}{\max(\|g\|, c)} .$$
+
+Below the threshold $c$ (`clip_norm`) nothing changes; above it the gradient keeps its
+direction, so it is still a descent direction with the same proportions between
+parameters, and the step $\eta\, g$ is at most $\eta c$ long. Clipping each entry by
+value, or each array by its own norm, also bounds the step but turns it. The left
+panel of the figure draws this in 2D, for a gradient whose two entries come from two
+arrays (a one-entry $dW$ and $db$), where clipping by value and clipping each array
+by its own norm give the same red arrow. This is `tf.clip_by_global_norm`, and a
+Keras optimizer does it for you with `global_clipnorm=` (its `clipnorm=` clips each
+variable's gradient by its own norm instead).
+
+An example with a cliff: one unit, no input, $h_t = \tanh(w\, h_{t-1} + b)$ from
+$h_0 = 0.5$, and the loss $\tfrac12 (h_{30} - (-0.8))^2$ on the 30th state. With
+$w > 1$ the recurrence has a stable positive fixed point, and the state settles there;
+to bring it to $-0.8$, gradient descent lowers $b$ until that fixed point disappears
+and the state falls to the negative one. Near that point $h_{30}$ changes abruptly
+with $w$ and $b$. We run plain gradient descent (learning rate 0.3, from $w = 2.5$,
+$b = 0$) with and without clipping at $c = 1$, using `rnn_forward` and
+`rnn_backward` from above.
+"""
+
+
+def clip_by_global_norm(grads, clip_norm):
+    """(grads scaled by clip_norm / max(global_norm, clip_norm), global_norm)."""
+    global_norm = float(np.sqrt(sum(np.sum(np.square(g)) for g in grads)))
+    return [g * (clip_norm / max(global_norm, clip_norm)) for g in grads], global_norm
+
+
+example = [np.random.default_rng(3).normal(size=s) for s in [(3, 4), (4,)]]
+taped_clip, taped_norm = tf.clip_by_global_norm([tf.constant(g) for g in example], 1.0)
+ours_clip, ours_norm = clip_by_global_norm(example, 1.0)
+print(f"global norm {ours_norm:.4f} (TensorFlow {float(taped_norm):.4f}); largest difference "
+      f"of the clipped arrays {max(np.abs(a - t.numpy()).max() for a, t in zip(ours_clip, taped_clip)):.1e}")
+
+
+def descend(clip_norm=None, steps=300, lr=0.3, T=30, target=-0.8):
+    """Gradient descent on (w, b) of a one-unit RNN; the loss and gradient norm per step."""
+    w, b = np.array([[2.5]]), np.array([0.0])
+    x, h0, U = np.zeros((1, T, 1)), np.array([[0.5]]), np.zeros((1, 1))
+    losses, norms = [], []
+    for _ in range(steps):
+        hs = rnn_forward(x, h0, U, w, b)
+        last_only = np.zeros_like(hs)
+        last_only[:, -1] = hs[:, -1] - target  # dL/dh_T of 0.5 (h_T - target)^2
+        grads = rnn_backward(last_only, x, h0, U, w, hs)
+        losses.append(0.5 * float(hs[0, -1, 0] - target) ** 2)
+        step, norm = [grads["W"], grads["b"]], float(np.hypot(grads["W"][0, 0], grads["b"][0]))
+        if clip_norm is not None:
+            step, norm = clip_by_global_norm(step, clip_norm)
+        norms.append(norm)
+        w, b = w - lr * step[0], b - lr * step[1]
+    return np.array(losses), np.array(norms), (float(w[0, 0]), float(b[0]))
+
+
+plain_loss, plain_norm, plain_end = descend()
+clipped_loss, clipped_norm, clipped_end = descend(clip_norm=1.0)
+
+fig, (left, middle, right) = plt.subplots(1, 3, figsize=(13, 3.8))
+g = np.array([3.0, 0.6])  # a gradient whose two entries come from two different arrays
+shown = {"gradient g": (g, "black"), "clipped by global norm": (g / np.linalg.norm(g), "tab:green"),
+         "clipped by value (each array alone)": (np.clip(g, -1, 1), "tab:red")}
+for label, (v, color) in shown.items():
+    left.annotate("", xy=v, xytext=(0, 0), arrowprops=dict(arrowstyle="->", color=color, lw=2))
+    left.plot([], [], color=color, lw=2, label=label)
+left.add_patch(plt.Circle((0, 0), 1.0, fill=False, ls="--", color="gray"))
+left.set(xlim=(-0.3, 3.3), ylim=(-0.3, 1.5), aspect="equal", xlabel="dW", ylabel="db",
+         title="Clipping to norm 1 (dashed circle)")
+left.legend(fontsize=7, loc="upper right")
+middle.semilogy(plain_norm, label="no clipping")
+middle.semilogy(clipped_norm, "--", label="clipped at 1 (norm before clipping)")
+middle.axhline(1.0, color="gray", lw=0.8)
+middle.set(xlabel="gradient descent step", ylabel="global gradient norm", title="Gradient norm")
+middle.legend(fontsize=7)
+right.semilogy(plain_loss, label="no clipping")
+right.semilogy(clipped_loss, "--", label="clipped at 1")
+right.set(xlabel="gradient descent step", ylabel="loss", title="Loss")
+right.legend(fontsize=7)
+fig.tight_layout()
+fig.savefig(FIGURES / "gradient_clipping.png", dpi=120)
+plt.close(fig)
+spike = int(np.argmax(plain_norm))
+print(f"largest gradient norm {plain_norm[spike]:.1f} at step {spike}; "
+      f"(w, b) at the end: {np.round(plain_end, 2)} without clipping, {np.round(clipped_end, 2)} with")
+print(f"final loss: {plain_loss[-1]:.3g} without clipping, {clipped_loss[-1]:.3g} with")
+assert np.allclose(plain_norm[:spike + 1], clipped_norm[:spike + 1], rtol=1e-9), "update the text below"
+assert plain_norm[:spike].max() < 1.0, "update the text below"
+assert plain_norm[spike] > 10 and plain_end[1] < -5, "update the text below"
+assert plain_loss[-1] > 0.01 and clipped_loss[-1] < 1e-6, "update the text below"
+
+r"""
+Until the cliff the two runs are the same step for step: every gradient is shorter
+than 1, so clipping does nothing. Then, as $b$ reaches the point where the positive
+fixed point disappears, the gradient norm jumps to about 30. The plain step, 0.3 times
+that gradient, throws $b$ to about $-8$: every unit saturates, $h_{30} = -1$, the
+gradient vanishes and the loss stays stuck at $\tfrac12 (0.2)^2 = 0.02$ for good. The
+clipped step moves the weights by at most 0.3, the state falls to the negative fixed
+point gently, and the loss goes on down to zero. Clipping costs nothing where the
+gradients are reasonable and saves the run where they are not, which is why it is a
+default in recurrent models; it cures the explosion only, and vanishing gradients
+need another architecture.
+
 ## A task that needs memory: the embedded Reber grammar
 
 Reber strings are produced by walking a small graph from `B` to `E`, emitting the
@@ -347,4 +465,6 @@ model, write the forward and backward pass yourself, and generate the strings.
 - The gradient reaching $k$ steps back is a product of $k$ Jacobians and typically
   vanishes (or explodes) geometrically, which limits how far back a simple RNN can
   learn to look.
+- Exploding gradients come as spikes where the loss surface has cliffs; clipping by
+  the global norm caps the length of each step and keeps its direction.
 """

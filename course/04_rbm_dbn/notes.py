@@ -1,8 +1,8 @@
 r"""
 Title: Restricted Boltzmann machines and deep belief networks
 Description: Energy-based models, the restricted Boltzmann machine, contrastive
-divergence, and greedy layer-wise pretraining of a deep belief network, with
-exact checks on a machine small enough to enumerate.
+divergence, greedy layer-wise pretraining of a deep belief network, and Gibbs
+sampling of fantasies, with exact checks on a machine small enough to enumerate.
 Prerequisites: the perceptron and MLP notes (sigmoid units, cross-entropy,
 backpropagation); basic probability (Bernoulli variables, expectations).
 Assignment: dbn
@@ -457,7 +457,158 @@ head, a good starting point buys little. Pretraining mattered in
 2006 for deep sigmoid networks trained with plain gradient descent, where random
 initialisation left the lower layers barely learning; ReLU units, careful
 initialisation and adaptive optimisers removed most of that need.
+"""
 
+r"""
+## 6. Gibbs sampling and fantasies
+
+An RBM defines $p(v)$ up to the constant $Z$, and that is enough to *draw* from it.
+Alternate the two easy conditionals,
+
+$$h^{(t)} \sim p(h \mid v^{(t-1)}), \qquad v^{(t)} \sim p(v \mid h^{(t)}),$$
+
+each one parallel step over a whole layer (**block Gibbs sampling**). The visible
+states form a Markov chain with transition matrix
+$T[v, v'] = \sum_h p(h \mid v)\, p(v' \mid h)$, and $p(v)$ is its stationary
+distribution: if $v \sim p(v)$, then $h$ drawn from $p(h \mid v)$ makes $(v, h)$ a
+sample of the joint, so $h \sim p(h)$, and $v'$ drawn from $p(v' \mid h)$ makes
+$(v', h)$ one as well, so $v' \sim p(v)$ again. Every entry of $T$ is positive
+(sigmoids never reach 0 or 1), so the chain forgets its start: the distribution of
+$v^{(t)}$ tends to $p(v)$ from *any* $v^{(0)}$, geometrically, at a rate set by the
+second-largest eigenvalue modulus $|\lambda_2|$ of $T$. The states a long chain
+visits are the model's **fantasies**: what the model believes data look like.
+
+How close is "close"? The **total variation** distance
+$\mathrm{TV}(p, q) = \tfrac12 \sum_v |p(v) - q(v)|$ is the largest difference in
+probability the two distributions give to any set of states (between 0 and 1). On
+the 4x3 machine of section 2 (strong weights, so the chain does not mix in one
+step), the exact distribution after $t$ steps is row $v^{(0)}$ of $T^t$; compare it with
+20,000 simulated chains, and with the chain a common mistake runs instead: hidden
+**probabilities** passed down in place of sampled states,
+$v' \sim p(v \mid p(h \mid v))$. That chain is still a Markov chain on $v$, but
+not one that leaves $p(v)$ unchanged.
+"""
+
+
+def gibbs_chains(W, b, c, v, n_steps, rng, mean_field=False):
+    """n_steps of block Gibbs sampling from each row of v (mean_field: pass p(h|v) down)."""
+    for _ in range(n_steps):
+        p_h = sigmoid(v @ W + c)  # (chains, n_hidden)
+        h = p_h if mean_field else (rng.random(p_h.shape) < p_h).astype(float)
+        v = (rng.random(v.shape) < sigmoid(h @ W.T + b)).astype(float)
+    return v
+
+
+def histogram(samples):
+    """Fraction of rows in each of the 16 states (row i of V is i written in binary)."""
+    return np.bincount((samples @ [8, 4, 2, 1]).astype(int), minlength=16) / len(samples)
+
+
+def tv(p, q):
+    return 0.5 * float(np.abs(p - q).sum())
+
+
+p_v = np.exp(-free_energy) / np.exp(-free_energy).sum()  # exact p(v), section 2's machine
+T = state_probs(sigmoid(V @ W + c), H) @ state_probs(sigmoid(H @ W.T + b), V)  # (16, 16)
+T_mean_field = state_probs(sigmoid(sigmoid(V @ W + c) @ W.T + b), V)
+start = 0  # every chain starts at v = (0, 0, 0, 0)
+lambda_2 = np.sort(np.abs(np.linalg.eigvals(T)))[-2]
+print(f"stationary: max |p(v) T - p(v)| = {np.abs(p_v @ T - p_v).max():.1e}; "
+      f"|lambda_2| = {lambda_2:.3f}")
+
+steps = [1, 2, 5, 10, 20, 50, 100, 200]
+chains = np.zeros((20_000, 4))
+exact_tv, sampled_tv, mean_field_tv, done = [], [], [], 0
+for t in steps:
+    chains = gibbs_chains(W, b, c, chains, t - done, rng)  # continue the same chains
+    done = t
+    exact_tv.append(tv(np.linalg.matrix_power(T, t)[start], p_v))
+    sampled_tv.append(tv(histogram(chains), p_v))
+    mean_field_tv.append(tv(np.linalg.matrix_power(T_mean_field, t)[start], p_v))
+    print(f"t = {t:3d}: TV(exact after t, p) {exact_tv[-1]:.4f}, 20,000 chains "
+          f"{sampled_tv[-1]:.4f}, mean-field chain {mean_field_tv[-1]:.4f}")
+noise = np.mean([tv(histogram(V[rng.choice(16, 20_000, p=p_v)]), p_v) for _ in range(20)])
+print(f"TV of 20,000 exact draws from p(v) (sampling noise alone): {noise:.4f}")
+
+fig, axes = plt.subplots(1, 2, figsize=(10, 3.4), gridspec_kw={"width_ratios": [1.5, 1]})
+x = np.arange(16)
+axes[0].bar(x - 0.27, p_v, 0.27, label="exact p(v)", color="0.3")
+axes[0].bar(x, histogram(chains), 0.27, label=f"{len(chains):,} chains, {steps[-1]} steps",
+            color="tab:blue")
+axes[0].bar(x + 0.27, histogram(gibbs_chains(W, b, c, np.zeros((20_000, 4)), steps[-1], rng,
+                                             mean_field=True)),
+            0.27, label="mean-field hidden (a mistake)", color="tab:orange")
+axes[0].set_xticks(x, ["".join(str(int(u)) for u in state) for state in V], rotation=90,
+                   fontsize=7)
+axes[0].set_xlabel("visible state v")
+axes[0].set_ylabel("probability")
+axes[0].legend(fontsize=8)
+axes[1].loglog(steps, exact_tv, "o-", color="0.3", label="exact, row v0 of T^t")
+axes[1].loglog(steps, sampled_tv, "s--", color="tab:blue", label="20,000 chains")
+axes[1].loglog(steps, mean_field_tv, "^:", color="tab:orange", label="mean-field chain (exact)")
+axes[1].loglog(steps, lambda_2 ** np.array(steps), color="0.7", lw=0.8, label="|lambda_2|^t")
+axes[1].axhline(noise, color="tab:blue", lw=0.6, ls="-.", label="sampling noise")
+axes[1].set_ylim(1e-4, 1.5)
+axes[1].set_xlabel("Gibbs steps t")
+axes[1].set_ylabel("total variation from p(v)")
+axes[1].legend(fontsize=7, loc="lower left")
+fig.tight_layout()
+fig.savefig(FIGURES / "gibbs_tiny_rbm.png", dpi=120)
+plt.close(fig)
+
+r"""
+The exact distance falls geometrically, as fast as $|\lambda_2|^t$ predicts, until
+it is far below what 20,000 chains can resolve: from then on the simulated chains
+sit at the noise floor (about 0.01 here), and their histogram matches $p(v)$ bar for
+bar. The mean-field chain also settles, quickly, but on the wrong distribution: its
+distance to $p(v)$ stops falling well above the noise. This is how the assignment
+grades `gibbs_sample`: histogram many chains on a machine this small, compare with
+the exact distribution by total variation, with a bar a few times above the noise
+and below every common mistake (`bench/thresholds_dbn.md` has the figures).
+
+On the digits the same chain, run on the RBM of section 4, turns noise into
+fantasies. Each chain below starts from random pixels; rows show the visible
+*probabilities* $p(v \mid h)$ at the step (smoother to look at than the binary
+samples that drive the chain).
+"""
+
+fantasy_rng = np.random.default_rng(1)
+W_digits, b_digits, c_digits = rbm.components_.T, rbm.intercept_visible_, rbm.intercept_hidden_
+shown_steps = [1, 10, 100, 1000]
+v = (fantasy_rng.random((10, 64)) < 0.5).astype(float)  # 10 chains from noise
+fig, axes = plt.subplots(len(shown_steps), 10, figsize=(8, 3.6))
+done = 0
+for row, t in enumerate(shown_steps):
+    v = gibbs_chains(W_digits, b_digits, c_digits, v, t - 1 - done, fantasy_rng)
+    h = (fantasy_rng.random((10, 64)) < sigmoid(v @ W_digits + c_digits)).astype(float)
+    p_pixels = sigmoid(h @ W_digits.T + b_digits)  # the last half-step, as probabilities
+    v = (fantasy_rng.random(v.shape) < p_pixels).astype(float)
+    done = t
+    for col in range(10):
+        axes[row, col].imshow(p_pixels[col].reshape(8, 8), cmap="gray_r", vmin=0, vmax=1)
+        axes[row, col].axis("off")
+    axes[row, 0].set_title(f"step {t}", loc="left", fontsize=8)
+fig.tight_layout()
+fig.savefig(FIGURES / "digit_fantasies.png", dpi=120)
+plt.close(fig)
+print("mean pixel: data", round(float(X[train].mean()), 3), "fantasies after 1000 steps",
+      round(float(p_pixels.mean()), 3))
+
+r"""
+After one step the pixel probabilities are a blur: one hidden sample from random
+pixels switches on a mixture of many stroke detectors. Within ten steps the chains
+have found digit-like shapes (nines, zeros, ones here), and later steps keep moving
+from one shape to another, but slowly: a chain tends to stay many steps near one
+mode (one kind of digit) before it crosses to another, because the states in
+between have low probability. That slow mixing is why CD-$k$ with small $k$ is
+biased (section 3), and why fantasies are a sharper test of what an RBM learned
+than reconstructions: a reconstruction starts at the data and only has to stay
+near it, a fantasy has to find the data on its own. A crude check that they did:
+the mean pixel of the fantasies is close to that of the training images (printed
+above).
+"""
+
+r"""
 ## Summary
 
 - An RBM is a Boltzmann machine with a bipartite graph; the restriction makes the
@@ -471,4 +622,8 @@ initialisation and adaptive optimisers removed most of that need.
   data: biased, but cheap and pointing the right way.
 - A DBN is pretrained greedily, one RBM on the hidden probabilities of the one
   below, then unrolled into a sigmoid MLP and fine-tuned with backpropagation.
+- Block Gibbs sampling with sampled binary states leaves $p(v)$ invariant and
+  reaches it from any start, geometrically; on a tiny RBM the histogram of many
+  chains matches the exact $p(v)$ in total variation. Long chains from noise give
+  the model's fantasies.
 """

@@ -2,8 +2,9 @@ r"""
 Title: Generative adversarial networks, from the min-max game to a conditional GAN
 Description: The GAN objective, the optimal discriminator and its proof, the
 Jensen-Shannon form of the game at the optimum, the equilibrium D = 1/2, the
-non-saturating generator loss, conditioning on labels, and DCGAN-style practice,
-with a 1-D example and a conditional GAN that draws 8x8 digits.
+non-saturating generator loss, conditioning on labels, DCGAN-style practice, and
+the Fréchet distance behind FID, with a 1-D example and a conditional GAN that draws
+8x8 digits.
 Prerequisites: the perceptron and MLP notes (sigmoid, cross-entropy, backpropagation);
 basic probability (densities, expectations, KL divergence).
 Assignment: cgan
@@ -517,6 +518,146 @@ weak; oscillation around the equilibrium values is normal.
 
 print(f"final losses: d {np.mean([h[0] for h in history[-50:]]):.3f} (2 log 2 = "
       f"{2 * np.log(2):.3f}), g {np.mean([h[1] for h in history[-50:]]):.3f}")
+r"""
+## 7. Scoring a generator with the Frechet distance
+
+The losses of a GAN say who is winning the game, not how good the samples are. The
+standard score is the **Fréchet Inception Distance** (FID, Heusel et al. 2017): pass a
+few thousand real images and as many generated ones through a fixed network trained
+for classification (Inception-v3 on ImageNet; for 8x8 digits a small digit classifier
+would do), keep one feature vector per image from a late layer, fit a Gaussian to each
+set of features (mean $\mu$, covariance $\Sigma$) and report the Fréchet distance
+between the two Gaussians:
+
+$$d^2\big(\mathcal N(\mu_1, \Sigma_1), \mathcal N(\mu_2, \Sigma_2)\big)
+  = \lVert \mu_1 - \mu_2 \rVert^2
+  + \mathrm{Tr}\big(\Sigma_1 + \Sigma_2 - 2\,(\Sigma_1 \Sigma_2)^{1/2}\big).$$
+
+This is the squared 2-Wasserstein (earth mover's) distance between the Gaussians: the
+least mean squared distance a point moves when one distribution is transported onto
+the other (Dowson and Landau, 1982). Lower is better, and 0 means the same mean and
+covariance. The two terms read: the mean term grows when generated images look
+systematically different (wrong strokes, blur); the trace term grows when their
+*spread* is wrong, in particular when the generator collapses to a few modes, which
+shrinks $\Sigma_g$. The score compares only first and second moments of features, so it
+depends on the feature network, and it is biased upwards for small sample sizes: FIDs
+are comparable only when computed with the same features and the same number of
+samples.
+
+**Why a matrix square root.** In one dimension the distance is
+$(m_1 - m_2)^2 + (s_1 - s_2)^2 = (m_1 - m_2)^2 + s_1^2 + s_2^2 - 2\sqrt{s_1^2 s_2^2}$: the
+cross term is the square root of the product of the variances. In $d$ dimensions the
+product of the variances becomes the matrix product $\Sigma_1 \Sigma_2$ and its square
+root a matrix $C$ with $C C = \Sigma_1 \Sigma_2$, not the square root of each entry. When
+the two covariances share their eigenvectors (they **commute**; diagonal covariances
+$a$ and $b$, for example) it is $\Sigma_1^{1/2}\Sigma_2^{1/2}$ and the trace term
+separates into $\sum_i (\sqrt{a_i} - \sqrt{b_i})^2$. When they do not (two ellipses
+turned against each other), $\mathrm{Tr}(\Sigma_1 \Sigma_2)^{1/2} \ne
+\mathrm{Tr}\,\Sigma_1^{1/2}\Sigma_2^{1/2}$.
+
+$\Sigma_1 \Sigma_2$ is not symmetric, but it is similar to
+$\Sigma_1^{1/2} \Sigma_2 \Sigma_1^{1/2}$ (conjugate by $\Sigma_1^{1/2}$), which is symmetric
+positive semi-definite; so its eigenvalues $\lambda_i$ are real and $\ge 0$, and
+$\mathrm{Tr}(\Sigma_1 \Sigma_2)^{1/2} = \sum_i \sqrt{\lambda_i}$. In floating point an
+eigenvalue that should be 0 (a singular covariance: fewer samples than features, or
+a feature that never varies) comes out as $-10^{-16}$, or with a tiny imaginary part
+from a general eigensolver; its square root is NaN or complex. Clip such eigenvalues
+to 0. For the same reason the formula can return $-10^{-15}$ for two identical
+Gaussians: a distance is never negative, so return $\max(d^2, 0)$.
+
+In two dimensions the trace has a closed form: a $2\times 2$ matrix $M$ with eigenvalues
+$\lambda_1, \lambda_2 \ge 0$ has $\mathrm{Tr}\,M^{1/2} = \sqrt{\lambda_1} + \sqrt{\lambda_2}
+= \sqrt{\mathrm{Tr}\,M + 2\sqrt{\det M}}$. The figure `frechet_distance_2d.png` uses it
+for an elongated Gaussian $\mathcal N(0, \Sigma)$, $\Sigma = \mathrm{diag}(4, 0.25)$, and a
+copy that (b) moves along each axis, or (c) turns by an angle $\theta$ about its mean.
+"""
+
+
+def trace_sqrt_2x2(m):
+    """Tr M^(1/2) for a 2x2 matrix with real eigenvalues >= 0 (rounding clipped)."""
+    det = max(np.linalg.det(m), 0.0)
+    return np.sqrt(max(np.trace(m) + 2 * np.sqrt(det), 0.0))
+
+
+def frechet_2d(mu1, s1, mu2, s2):
+    d2 = np.sum((mu1 - mu2) ** 2) + np.trace(s1) + np.trace(s2) - 2 * trace_sqrt_2x2(s1 @ s2)
+    return max(float(d2), 0.0)
+
+
+def psd_sqrt(s):
+    """The symmetric square root of a symmetric PSD matrix (for drawing and comparing)."""
+    w, v = np.linalg.eigh(s)
+    return v @ np.diag(np.sqrt(np.maximum(w, 0.0))) @ v.T
+
+
+def turn(angle):
+    c, s = np.cos(angle), np.sin(angle)
+    return np.array([[c, -s], [s, c]])
+
+
+def ellipse(ax, mu, s, **style):
+    """The 2-standard-deviation contour of N(mu, s)."""
+    t = np.linspace(0, 2 * np.pi, 100)
+    ax.plot(*(mu[:, None] + 2 * psd_sqrt(s) @ np.stack([np.cos(t), np.sin(t)])), **style)
+
+
+SIGMA = np.diag([4.0, 0.25])
+origin = np.zeros(2)
+shifts = np.linspace(0, 3, 61)
+angles = np.linspace(0, np.pi, 91)
+fd_turned = [frechet_2d(origin, SIGMA, origin, turn(a) @ SIGMA @ turn(a).T) for a in angles]
+fd_roots = [float(np.trace(SIGMA + turn(a) @ SIGMA @ turn(a).T
+                           - 2 * psd_sqrt(SIGMA) @ psd_sqrt(turn(a) @ SIGMA @ turn(a).T)))
+            for a in angles]
+
+fig, axes = plt.subplots(1, 3, figsize=(13, 3.6))
+ellipse(axes[0], origin, SIGMA, color="k", lw=2, label="$\\mathcal{N}(0, \\Sigma)$")
+ellipse(axes[0], np.array([0.0, 1.5]), SIGMA, color="tab:blue", label="moved by 1.5")
+for a, shade in zip((np.pi / 6, np.pi / 3, np.pi / 2), ("#fdae6b", "#f16913", "#a63603")):
+    ellipse(axes[0], origin, turn(a) @ SIGMA @ turn(a).T, color=shade,
+            label=f"turned {np.degrees(a):.0f}°")
+axes[0].set_ylim(-4.5, 6.5)
+axes[0].set_aspect("equal", adjustable="datalim")
+axes[0].legend(fontsize=6.5, loc="upper center", ncol=3)
+axes[0].set_title("(a) the Gaussians (2-sd ellipses)", fontsize=9)
+for direction, name in ((np.array([1.0, 0.0]), "along the long axis"),
+                        (np.array([0.0, 1.0]), "along the short axis")):
+    axes[1].plot(shifts, [frechet_2d(origin, SIGMA, t * direction, SIGMA) for t in shifts],
+                 label=name, ls="-" if name.endswith("long axis") else "--")
+axes[1].set_xlabel("distance moved")
+axes[1].set_ylabel("Fréchet distance $d^2$")
+axes[1].legend(fontsize=8)
+axes[1].set_title("(b) moved: $d^2 = \\|\\mu_1 - \\mu_2\\|^2$ either way", fontsize=9)
+axes[2].plot(np.degrees(angles), fd_turned, label="Tr $(\\Sigma_1\\Sigma_2)^{1/2}$ (correct)")
+axes[2].plot(np.degrees(angles), fd_roots, "--",
+             label="Tr $\\Sigma_1^{1/2}\\Sigma_2^{1/2}$ (wrong)")
+axes[2].set_xlabel("angle turned (degrees)")
+axes[2].legend(fontsize=8)
+axes[2].set_title("(c) turned: the matrix square root matters", fontsize=9)
+fig.suptitle("Fréchet distance between two 2-D Gaussians", fontsize=10)
+fig.tight_layout()
+fig.savefig(FIGURES / "frechet_distance_2d.png", dpi=110)
+plt.close(fig)
+
+i90 = int(np.argmin(np.abs(angles - np.pi / 2)))
+i45 = int(np.argmin(np.abs(angles - np.pi / 4)))
+print(f"turned 45 degrees: d^2 = {fd_turned[i45]:.3f} (product of roots: {fd_roots[i45]:.3f}); "
+      f"turned 90 degrees: d^2 = {fd_turned[i90]:.3f} = 2 (2 - 0.5)^2")
+
+r"""
+Panel (b): moving the Gaussian costs $\lVert\mu_1 - \mu_2\rVert^2$ whatever the direction,
+along the long axis of the ellipse or across it; the Fréchet distance does not weigh a
+shift by how surprising it is under $\Sigma$ (a Mahalanobis distance, or a KL
+divergence, would). Panel (c): turning the ellipse leaves the mean and the spectrum of
+$\Sigma$ unchanged, yet the distance grows to $2(2 - 0.5)^2 = 4.5$ at 90 degrees,
+where the long axis lies along the old short one, then falls back to 0 at 180 degrees.
+At 0 and 90 degrees the two covariances are diagonal, they commute, and the wrong
+formula with $\Sigma_1^{1/2}\Sigma_2^{1/2}$ agrees; in between it overestimates the
+distance, because $\mathrm{Tr}\,\Sigma_1^{1/2}\Sigma_2^{1/2} \le \mathrm{Tr}(\Sigma_1\Sigma_2)^{1/2}$
+(the trace of a product of two PSD matrices is at most the sum of its singular values).
+The assignment's `frechet_distance` computes the same quantity in any dimension.
+"""
+
 print(f"notes ran in {time.perf_counter() - START:.1f} s")
 
 r"""
@@ -534,4 +675,8 @@ r"""
   underflows.
 - A conditional GAN feeds the label to both networks; the discriminator must see it,
   or nothing makes $G$ obey it.
+- FID scores samples by the Fréchet distance between Gaussians fitted to features of
+  real and generated images, $\lVert \mu_1 - \mu_2 \rVert^2 + \mathrm{Tr}(\Sigma_1 +
+  \Sigma_2 - 2(\Sigma_1\Sigma_2)^{1/2})$, with a matrix square root (the sum of the square
+  roots of the eigenvalues of $\Sigma_1\Sigma_2$, rounding negatives clipped to 0).
 """

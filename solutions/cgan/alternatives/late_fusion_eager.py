@@ -2,7 +2,8 @@
 discriminator first transform their main input, then concatenate a label embedding
 at the hidden layer. Losses from log_sigmoid in tf.math, an eager train_step that
 draws noise with keras.random and steps with apply_gradients, and theory with
-masked logs in float64. It must get full marks."""
+masked logs in float64; the Fréchet distance from a general eigensolver on s1 s2,
+summed in a loop. It must get full marks."""
 
 import keras
 import numpy as np
@@ -92,3 +93,28 @@ def train_step(generator, discriminator, g_optimizer, d_optimizer, images, label
     g_grads = tape.gradient(g_loss, generator.trainable_variables)
     g_optimizer.apply_gradients(list(zip(g_grads, generator.trainable_variables)))
     return {"d_loss": float(d_loss.numpy()), "g_loss": float(g_loss.numpy())}
+
+
+def frechet_distance(mu1, sigma1, mu2, sigma2):
+    # The eigenvalues of s1 s2 (a product of PSD matrices) are real and >= 0 in exact
+    # arithmetic; a general eigensolver returns them with rounding noise, imaginary
+    # parts and tiny negatives included, so keep the real part clipped at 0.
+    mu1 = np.array(mu1, dtype=np.float64)
+    if mu1.ndim != 1:
+        raise ValueError(f"Invalid `mu1`: expected shape (d,), got {mu1.shape}")
+    d = mu1.size
+    arrays = {}
+    for name, value, expected in (("mu2", mu2, (d,)), ("sigma1", sigma1, (d, d)),
+                                  ("sigma2", sigma2, (d, d))):
+        value = np.array(value, dtype=np.float64)
+        if value.shape != expected:
+            raise ValueError(f"Invalid `{name}`: expected shape {expected}, got {value.shape}")
+        arrays[name] = value
+    eigenvalues = np.linalg.eigvals(arrays["sigma1"] @ arrays["sigma2"])
+    trace_root = 0.0
+    for lam in eigenvalues:
+        trace_root += np.sqrt(max(lam.real, 0.0))
+    mean_term = sum((a - b) ** 2 for a, b in zip(mu1, arrays["mu2"]))
+    value = (mean_term + np.trace(arrays["sigma1"]) + np.trace(arrays["sigma2"])
+             - 2.0 * trace_root)
+    return float(value) if value > 0 else 0.0

@@ -1,7 +1,8 @@
 """A correct cgan solution in another style: plain-Python JSD, losses written with
 softplus in keras.ops, a one-hot conditioned ReLU generator, a projection
 discriminator (the label picks a direction in feature space, Miyato & Koyama 2018)
-and a plain eager train_step with keras.random noise. It must get full marks."""
+and a plain eager train_step with keras.random noise;
+the Fréchet distance in float32 TensorFlow. It must get full marks."""
 
 import math
 
@@ -95,3 +96,27 @@ def train_step(generator, discriminator, g_optimizer, d_optimizer, images, label
     grads = tape.gradient(g_loss, generator.trainable_weights)
     g_optimizer.apply(grads, generator.trainable_weights)
     return {"d_loss": float(d_loss), "g_loss": float(g_loss)}
+
+
+def frechet_distance(mu1, sigma1, mu2, sigma2):
+    # In float32 TensorFlow: Tr (s1 s2)^(1/2) from the eigenvalues of s1^(1/2) s2 s1^(1/2).
+    shapes = {name: np.shape(value) for name, value in
+              (("mu1", mu1), ("sigma1", sigma1), ("mu2", mu2), ("sigma2", sigma2))}
+    if len(shapes["mu1"]) != 1:
+        raise ValueError(f"Invalid value for argument `mu1`: must be 1-D. "
+                         f"Received: mu1 with shape {shapes['mu1']}")
+    d = shapes["mu1"][0]
+    wanted = {"mu2": (d,), "sigma1": (d, d), "sigma2": (d, d)}
+    for name, shape in wanted.items():
+        if tuple(shapes[name]) != shape:
+            raise ValueError(f"Invalid value for argument `{name}`: must have shape {shape}. "
+                             f"Received: {name} with shape {tuple(shapes[name])}")
+    m1, m2 = (tf.constant(np.asarray(m), tf.float32) for m in (mu1, mu2))
+    s1, s2 = (tf.constant(np.asarray(s), tf.float32) for s in (sigma1, sigma2))
+    w, v = tf.linalg.eigh((s1 + tf.transpose(s1)) / 2)
+    root1 = tf.matmul(v * tf.sqrt(tf.maximum(w, 0.0)), v, transpose_b=True)
+    inner = root1 @ s2 @ root1
+    lam = tf.linalg.eigvalsh((inner + tf.transpose(inner)) / 2)
+    value = (tf.reduce_sum(tf.square(m1 - m2)) + tf.linalg.trace(s1) + tf.linalg.trace(s2)
+             - 2.0 * tf.reduce_sum(tf.sqrt(tf.maximum(lam, 0.0))))
+    return max(float(value), 0.0)

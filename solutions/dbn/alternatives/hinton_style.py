@@ -2,7 +2,8 @@
 guide (mean-field visible reconstructions, sampled hidden states in the positive
 statistics), Glorot-uniform initial weights, seeds spawned with SeedSequence, the
 functional Keras API with constant initialisers, a one-hot loss object and Keras'
-default Adam. It must get full marks."""
+default Adam, and a Gibbs sampler counting its sweeps down in a while loop. It must
+get full marks."""
 
 import math
 
@@ -124,3 +125,17 @@ def dbn_to_keras(rbms, num_classes):
     model.compile(optimizer=keras.optimizers.Adam(), loss=keras.losses.CategoricalCrossentropy(),
                   metrics=["accuracy"])
     return model
+
+
+def gibbs_sample(rbm, v0, n_steps):
+    visible = np.array(v0, dtype=np.float64)
+    _require(visible.ndim == 2 and visible.shape[1] == rbm.n_visible, "v0",
+             f"an array of shape (batch, {rbm.n_visible})", visible.shape)
+    _require(isinstance(n_steps, (int, np.integer)) and n_steps >= 1, "n_steps",
+             "an integer >= 1", n_steps)
+    remaining = n_steps
+    while remaining:  # one full sweep: all hidden units in parallel, then all visible ones
+        hidden = rbm.sample_hidden(visible)
+        visible = rbm.sample_visible(hidden)
+        remaining -= 1
+    return visible

@@ -2,8 +2,11 @@
 (each takes the parameters it needs), with minibatches from a generator that slices a
 shuffled index, sampled visible reconstructions, an einsum energy, recursion for the
 greedy stack, and a Sequential Keras classifier whose Dense layers are given their
-weights through constant initialisers, compiled with SGD and momentum. Error messages
-are worded its own way. It must get full marks."""
+weights through constant initialisers, compiled with SGD and momentum, and a Gibbs
+sampler folding a pure step function over the steps with functools.reduce. Error
+messages are worded its own way. It must get full marks."""
+
+import functools
 
 import keras
 import numpy as np
@@ -120,3 +123,17 @@ def dbn_to_keras(rbms, num_classes):
     model.compile(optimizer=keras.optimizers.SGD(learning_rate=0.1, momentum=0.9),
                   loss="sparse_categorical_crossentropy")
     return model
+
+
+def gibbs_step(v, W, b, c, rng):
+    """One sweep of the chain: h ~ p(h | v), then v ~ p(v | h)."""
+    return bernoulli(down(bernoulli(up(v, W, c), rng), W, b), rng)
+
+
+def gibbs_sample(rbm, v0, n_steps):
+    if isinstance(n_steps, bool) or not float(n_steps).is_integer() or n_steps < 1:
+        raise ValueError(f"`n_steps` has to be a whole number of at least 1, not {n_steps!r}")
+    if np.ndim(v0) != 2 or np.shape(v0)[1] != np.shape(rbm.W)[0]:
+        raise ValueError(f"`v0` has to be (batch, {np.shape(rbm.W)[0]}), not {np.shape(v0)}")
+    return functools.reduce(lambda v, _: gibbs_step(v, rbm.W, rbm.b, rbm.c, rbm.rng),
+                            range(int(n_steps)), np.array(v0, dtype=float))

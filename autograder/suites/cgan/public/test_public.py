@@ -76,3 +76,11 @@ def test_train_step_returns_losses(sub):
     assert set(out) == {"d_loss", "g_loss"}, f"expected keys d_loss and g_loss, got {set(out)}"
     assert all(isinstance(v, (float, np.floating)) and np.isfinite(v) for v in out.values()), \
         f"losses should be finite Python floats, got {out}"
+
+
+@graded(points=1, task="frechet_distance")
+def test_frechet_distance_diagonal(sub):
+    """Is the distance 27 for N(0, diag(1, 4)) and N((3, 4), diag(4, 1))?"""
+    got = sub.frechet_distance(np.zeros(2), np.diag([1.0, 4.0]), np.array([3.0, 4.0]),
+                               np.diag([4.0, 1.0]))
+    expect_close(got, 27.0, "frechet_distance", rtol=1e-4)

@@ -71,3 +71,12 @@ def test_keras_model_shapes(sub):
     model = sub.dbn_to_keras([small_rbm(sub)], 4)
     assert tuple(model.output_shape) == (None, 4), f"output shape {model.output_shape}"
     assert getattr(model, "optimizer", None) is not None, "compile the model before returning it"
+
+
+@graded(points=1, task="gibbs_sample")
+def test_gibbs_sample_shape(sub):
+    """Does gibbs_sample(rbm, v0, 2) return 0/1 rows of shape (5, 3) and leave v0 unchanged?"""
+    v0 = np.array([[1.0, 0.0, 1.0]] * 5)
+    got = expect_shape(sub.gibbs_sample(small_rbm(sub), v0, 2), (5, 3), "gibbs_sample(rbm, v0, 2)")
+    assert np.all((got == 0) | (got == 1)), f"expected only 0.0 and 1.0, got {np.unique(got)}"
+    assert np.array_equal(v0, [[1.0, 0.0, 1.0]] * 5), "gibbs_sample must not change v0"
