@@ -287,6 +287,7 @@ class RunnerClient:
         self.config, self.limits = config, limits
         self.starter = starter  # autograder.engine.warm.RunnerStarter, or None: start cold
         self.proc: psutil.Popen | None = None
+        self._memory: tuple[object, sandbox.TreeMemory] | None = None  # (runner, its watch)
         self.generation = 0
         self.deadline = float("inf")
         self.doing = ""  # what the runner is doing, for messages ("in test '...'")
@@ -446,7 +447,9 @@ class RunnerClient:
             ready, _, _ = select.select([self._ans], [], [], POLL_SECONDS)
             if ready:
                 return os.read(self._ans, min(n, 1 << 20))
-            rss = sandbox.tree_rss_mb(self.proc)
+            if self._memory is None or self._memory[0] is not self.proc:  # a new runner
+                self._memory = (self.proc, sandbox.TreeMemory(self.proc))
+            rss = self._memory[1].mb()
             if rss > self.limits.memory_mb:
                 raise self._stop_for("memory", rss)
             if time.monotonic() > self.deadline:
