@@ -11,7 +11,9 @@ conventions the CD test must reject lie from every accepted one.
 The gibbs_sample part runs every gibbs_sample test (hidden and public) under the same
 20 seeds on the reference, each alternative and each gibbs mutant: the correct ones
 must pass on every seed with the distance to the exact distribution well under the
-bar, and every mutant must lose points on every seed.
+bar, and every mutant must lose points on every seed. For the digits test it also
+records, per seed, how far the fantasies' pixel means lie from the digits' (from
+digit starts and from noise starts), on the correct solutions and on each mutant.
 """
 
 from __future__ import annotations
@@ -154,22 +156,53 @@ def grading_seconds() -> tuple[float, str]:
 GIBBS_HEADING = "## gibbs_sample"
 
 
+DIGIT_GAPS: list[tuple[float, float]] = []  # filled while the digits test runs
+
+
+def recording(digit_fantasies):
+    """digit_fantasies that also appends the (from digits, from noise) pixel-mean gaps."""
+
+    def wrapper(sub, seed):
+        out = digit_fantasies(sub, seed)
+        X, fantasies, n = out[0], out[2], len(out[2]) // 2
+        DIGIT_GAPS.append(tuple(float(np.abs(half.mean(axis=0) - X.mean(axis=0)).mean())
+                                for half in (fantasies[:n], fantasies[n:])))
+        return out
+
+    return wrapper
+
+
+class NoFigures:
+    """The `figures` fixture, closing each figure instead of sending it."""
+
+    def add(self, fig, title):
+        import matplotlib.pyplot as plt
+
+        plt.close(fig)
+
+
 def gibbs_tests():
     """(name, function) of every test of gibbs_sample, hidden then public."""
     found = []
     for path in (HIDDEN / "test_gibbs.py", HIDDEN.parent / "public" / "test_public.py"):
         module = load_file(path, f"dbn_{path.parent.name}_{path.stem}")
+        if hasattr(module, "digit_fantasies"):
+            module.digit_fantasies = recording(module.digit_fantasies)
         found += [(f"{path.parent.name}/{name}", test) for name, test in vars(module).items()
                   if name.startswith("test_") and (path.parent.name == "hidden" or "gibbs" in name)]
     return found
 
 
 def grade_gibbs(module, tests) -> dict:
-    """test name -> (seeds on which it failed, seconds of each run)."""
+    """test name -> (seeds on which it failed, seconds of each run); DIGIT_GAPS refilled."""
     import inspect
+
+    import matplotlib
 
     from autograder.engine.remote import LocalSubmission
 
+    matplotlib.use("Agg")
+    DIGIT_GAPS.clear()
     sub, outcome = LocalSubmission(module), {}
     for name, test in tests:
         wanted = inspect.signature(test).parameters
@@ -178,7 +211,8 @@ def grade_gibbs(module, tests) -> dict:
             np.random.seed(seed)
             started = time.perf_counter()
             try:
-                test(**{k: v for k, v in {"sub": sub, "seed": seed}.items() if k in wanted})
+                fixtures = {"sub": sub, "seed": seed, "figures": NoFigures()}
+                test(**{k: v for k, v in fixtures.items() if k in wanted})
             except Exception:  # noqa: BLE001  (a failed check, or a buggy variant's crash)
                 failed.add(seed)
             seconds.append(time.perf_counter() - started)
@@ -241,10 +275,13 @@ def gibbs_part() -> list[str]:
              f"exact distribution is below {gibbs.TV_BAR}.", "",
              "| solution | tests passed on every seed | TV after 1 step (min / median / max) "
              f"| TV after {gibbs.LONG_STEPS} steps vs p(v) |", "| --- | --- | --- | --- |"]
-    seconds = []
+    seconds, digit_rows, digit_seconds = [], [], []
+    digit_test = next(name for name, _ in tests if name.endswith("digit_fantasies_match_pixel_means"))
     for name, module in solutions.items():
         outcome = grade_gibbs(module, tests)
         seconds += [s for _, took in outcome.values() for s in took]
+        digit_seconds += outcome[digit_test][1]
+        digit_rows.append(digit_row(name, outcome[digit_test][0]))
         one, long = gibbs_distances(gibbs, module)
         clean = sum(not failed for failed, _ in outcome.values())
         lines.append(f"| {name} | {clean}/{len(tests)} | {summary(one)} | {summary(long)} |")
@@ -265,15 +302,33 @@ def gibbs_part() -> list[str]:
         module = types.ModuleType(mutant.name)
         exec(compile(mutant.apply(reference), mutant.name, "exec"), module.__dict__)
         outcome = grade_gibbs(module, tests)
+        digit_rows.append(digit_row(mutant.name, outcome[digit_test][0]))
         caught = set().union(*(failed for failed, _ in outcome.values()))
         lines.append(f"| {mutant.name} | " + " | ".join(
             str(len(outcome[name][0])) if outcome[name][0] else "-" for name, _ in tests)
             + f" | {len(caught)}/{len(SEEDS)} |")
         print(lines[-1], flush=True)
+    lines += ["", f"Digits test (`{digit_test}`): an RBM trained by the grader's CD-1 on "
+              f"binarized digits, {gibbs.DIGIT_CHAINS} chains from digits and "
+              f"{gibbs.DIGIT_CHAINS} from noise, {gibbs.DIGIT_STEPS} steps; mean absolute "
+              f"difference between the fantasies' and the digits' pixel means, bar "
+              f"{gibbs.PIXEL_MEAN_BAR} for each start. A missing gap: the variant failed "
+              "before any fantasy was measured (not binary).", "",
+              "| solution or mutant | failed on seeds | gap from digit starts | "
+              "gap from noise starts |", "| --- | --- | --- | --- |"] + digit_rows
     lines += ["", f"Seconds per test and seed on the correct solutions: median "
-              f"{np.median(seconds):.3f}, slowest {max(seconds):.3f}; on {os.cpu_count()} cores "
-              f"with a load average of {os.getloadavg()[0]:.1f} when the run ended.", ""]
+              f"{np.median(seconds):.3f}, slowest {max(seconds):.3f} (digits test: median "
+              f"{np.median(digit_seconds):.3f}, slowest {max(digit_seconds):.3f}); on "
+              f"{os.cpu_count()} cores with a load average of {os.getloadavg()[0]:.1f} when the "
+              "run ended.", ""]
     return lines
+
+
+def digit_row(name: str, failed: set) -> str:
+    """One row of the digits table, from the gaps the last grade_gibbs recorded."""
+    gaps = np.array(DIGIT_GAPS).reshape(-1, 2)
+    cells = [summary(gaps[:, k]) if len(gaps) else "-" for k in (0, 1)]
+    return f"| {name} | {len(failed)}/{len(SEEDS)} | {cells[0]} | {cells[1]} |"
 
 
 def write_gibbs_section(lines: list[str]) -> None:

@@ -5,6 +5,10 @@ exact marginal p(v) and the exact transition matrix of the Gibbs chain on visibl
 states, T[v, v'] = sum_h p(h | v) p(v' | h). Many chains run side by side; the
 distribution of their states must be within sampling noise, in total variation, of
 the exact one (after one step: row v0 of T; after many steps: p(v)).
+
+At full size, the grader trains a 64x64 RBM on binarized digits with its own CD-1
+(never the student's fit) and runs the student's gibbs_sample from digits and from
+noise: the fantasies' per-pixel means must come close to the data's.
 """
 
 import itertools
@@ -228,3 +232,120 @@ def test_invalid_arguments(sub):
     expect_raises_value_error(sub.gibbs_sample, rbm, v0, 0, argument="n_steps")
     expect_raises_value_error(sub.gibbs_sample, rbm, v0, 2.5, argument="n_steps")
     expect_raises_value_error(sub.gibbs_sample, rbm, np.zeros((5, 3)), 2, argument="v0")
+
+
+# ---------------------------------------------------------------- gibbs_sample on digits
+
+DIGIT_CHAINS = 300  # from digits, and as many from noise
+DIGIT_STEPS = 100
+PIXEL_MEAN_BAR = 0.1  # correct: 0.019-0.073, no visible bias >= 0.25, shared random numbers
+# >= 0.14, from either start, 20 seeds (bench/thresholds_dbn.md)
+
+
+def binarized_digits():
+    """sklearn's 1,797 digits as (1797, 64) pixels of 0.0 and 1.0 (on above half intensity)."""
+    from sklearn.datasets import load_digits
+
+    return (load_digits().data / 16.0 > 0.5).astype(float)
+
+
+def grader_digits_rbm(X, seed, n_hidden=64, epochs=10, learning_rate=0.05, batch_size=20):
+    """(W, b, c) of an RBM trained on X by the grader's own CD-1 (never the student's fit).
+
+    The visible bias starts at the log-odds of each pixel's mean, as Hinton's guide
+    advises, so training spends its steps on W.
+    """
+    rng = np.random.default_rng(seed)
+    mean = X.mean(axis=0).clip(0.01, 0.99)
+    W = rng.normal(0.0, 0.01, (X.shape[1], n_hidden))
+    b, c = np.log(mean / (1 - mean)), np.zeros(n_hidden)
+    for _ in range(epochs):
+        order = rng.permutation(len(X))
+        for start in range(0, len(X), batch_size):
+            v0 = X[order[start:start + batch_size]]
+            ph0 = sigmoid(v0 @ W + c)
+            h0 = (rng.random(ph0.shape) < ph0).astype(float)
+            v1 = (rng.random(v0.shape) < sigmoid(h0 @ W.T + b)).astype(float)
+            ph1 = sigmoid(v1 @ W + c)
+            W += learning_rate * (v0.T @ ph0 - v1.T @ ph1) / len(v0)
+            b += learning_rate * (v0 - v1).mean(axis=0)
+            c += learning_rate * (ph0 - ph1).mean(axis=0)
+    return W, b, c
+
+
+def digit_fantasies(sub, seed):
+    """(data, starts, fantasies, W, b, c): the student's chains on the grader's digits RBM.
+
+    The first DIGIT_CHAINS chains start from digits, the next DIGIT_CHAINS from noise
+    (every pixel a fair coin); all run DIGIT_STEPS steps in one call.
+    """
+    X = binarized_digits()
+    W, b, c = grader_digits_rbm(X, seed)
+    rng = np.random.default_rng(seed + 1)
+    starts = np.vstack([X[rng.choice(len(X), DIGIT_CHAINS, replace=False)],
+                        (rng.random((DIGIT_CHAINS, X.shape[1])) < 0.5).astype(float)])
+    out = sub.gibbs_sample(make_rbm(sub, W, b, c, seed=seed), starts, DIGIT_STEPS)
+    fantasies = binary_rows(out, starts.shape, f"gibbs_sample(rbm, v0 of shape {starts.shape}, "
+                                               f"{DIGIT_STEPS})")
+    return X, starts, fantasies, W, b, c
+
+
+def montage(images, per_row=12):
+    """Up to per_row 8x8 images side by side, one blank column between them: (8, 9 * n - 1)."""
+    tiles = [np.pad(np.asarray(image).reshape(8, 8), ((0, 0), (0, 1)), constant_values=np.nan)
+             for image in images[:per_row]]
+    return np.hstack(tiles)[:, :-1]
+
+
+def draw_fantasies(X, starts, fantasies):
+    """Digits, fantasies from digits and from noise; the pixel means of data and fantasies."""
+    import matplotlib.pyplot as plt
+
+    fig = plt.figure(figsize=(9, 5.4))
+    grid = fig.add_gridspec(4, 3, height_ratios=[1, 1, 1, 3.2], hspace=0.45)
+    rows = (("digits (the first starts)", starts), ("fantasies from those digits", fantasies),
+            ("fantasies from noise", fantasies[DIGIT_CHAINS:]))
+    for r, (label, images) in enumerate(rows):
+        ax = fig.add_subplot(grid[r, :])
+        ax.imshow(montage(images), cmap="gray_r", vmin=0, vmax=1)
+        ax.set_title(label, loc="left", fontsize=8)
+        ax.axis("off")
+    data_mean, fantasy_mean = X.mean(axis=0), fantasies.mean(axis=0)
+    panels = (("pixel means of the digits", data_mean, "gray_r"),
+              ("pixel means of your fantasies", fantasy_mean, "gray_r"),
+              (f"|difference|, mean {np.abs(fantasy_mean - data_mean).mean():.3f}",
+               np.abs(fantasy_mean - data_mean), "Reds"))
+    for k, (title, image, cmap) in enumerate(panels):
+        ax = fig.add_subplot(grid[3, k])
+        ax.imshow(image.reshape(8, 8), cmap=cmap, vmin=0, vmax=1)
+        ax.set_title(title, fontsize=8)
+        ax.axis("off")
+    return fig
+
+
+@graded(points=2, task="gibbs_sample")
+def test_digit_fantasies_match_pixel_means(sub, seed, figures):
+    """Do 100-step fantasies of a digits RBM, from digits and noise, match digit pixel means within 0.1?"""
+    X, starts, fantasies, W, b, c = digit_fantasies(sub, seed)
+    figures.add(draw_fantasies(X, starts, fantasies),
+                "Your gibbs_sample on an RBM trained on digits")
+    data_mean = X.mean(axis=0)
+    for half, start in ((fantasies[:DIGIT_CHAINS], "digits"), (fantasies[DIGIT_CHAINS:], "noise")):
+        gap = float(np.abs(half.mean(axis=0) - data_mean).mean())
+        if gap < PIXEL_MEAN_BAR:
+            continue
+        blank = data_mean < 0.01  # pixels (mostly the border) never on in the digits
+        if half[:, blank].mean() > 0.1:
+            hint = (f"the pixels that are (almost) never on in the digits are on "
+                    f"{half[:, blank].mean():.0%} of the time in your fantasies, while the "
+                    "visible bias b keeps them off: p(v_i = 1 | h) = sigmoid((h W^T + b)_i)")
+        else:
+            hint = ("each step draws binary h ~ p(h | v) = sigmoid(v W + c), then binary "
+                    "v ~ p(v | h) = sigmoid(h W^T + b), with fresh random numbers from the "
+                    "RBM's generator")
+        raise AssertionError(
+            f"an RBM (64 visible, 64 hidden units) trained on binarized digits, "
+            f"{DIGIT_CHAINS} chains started from {start}, {DIGIT_STEPS} steps: the pixel means "
+            f"of your fantasies differ from the digits' by {gap:.3f} on average over the 64 "
+            f"pixels, expected below {PIXEL_MEAN_BAR} (correct sampling stays below 0.075; the "
+            f"figure shows both): {hint}")
