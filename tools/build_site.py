@@ -51,6 +51,8 @@ def stage(src: Path) -> list[Path]:
         target = src / notes.parent.name / "notes.ipynb"
         target.parent.mkdir(parents=True)
         nbformat.write(notes_to_notebook(notes, links="site"), target)
+        if (notes.parent / "data").is_dir():  # small files the notes read (e.g. benchmark results)
+            shutil.copytree(notes.parent / "data", target.parent / "data")
         notebooks.append(target)
     downloads = src / "_assignment_notebooks"
     downloads.mkdir()

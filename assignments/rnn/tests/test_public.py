@@ -71,12 +71,22 @@ def test_reber_shape_of_strings(sub):
             f"{s!r}: the second-to-last symbol must repeat the second, around an inner B...E"
 
 
-@graded(points=1, task="build_next_symbol_model")
-def test_model_shapes(sub):
-    """Does build_next_symbol_model give a compiled model from (batch, T, 7) to (batch, T, 7)?"""
-    model = sub.build_next_symbol_model()
+def expect_compiled_sequence_model(model):
+    """A compiled model that maps (1, 5, 7) one-hot symbols to (1, 5, 7) predictions."""
     out = np.asarray(model.predict(np.eye(7, dtype="float32")[None, [0, 1, 0, 2, 4]], verbose=0))
     assert out.shape == (1, 5, 7), f"a (1, 5, 7) input gave output {out.shape}, expected " \
                                    "(1, 5, 7): use return_sequences=True"
     assert getattr(model, "optimizer", None) is not None and getattr(model, "loss", None), \
         "the model is not compiled: call model.compile(...) before returning it"
+
+
+@graded(points=1, task="build_next_symbol_model")
+def test_model_shapes(sub):
+    """Does build_next_symbol_model give a compiled model from (batch, T, 7) to (batch, T, 7)?"""
+    expect_compiled_sequence_model(sub.build_next_symbol_model())
+
+
+@graded(points=1, task="build_lstm_model")
+def test_lstm_model_shapes(sub):
+    """Does build_lstm_model give a compiled model from (batch, T, 7) to (batch, T, 7)?"""
+    expect_compiled_sequence_model(sub.build_lstm_model())

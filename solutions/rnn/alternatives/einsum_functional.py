@@ -91,3 +91,18 @@ def clip_by_global_norm(grads, clip_norm):
     global_norm = np.sqrt(np.sum(squared))
     factor = 1.0 if global_norm <= clip_norm else clip_norm / global_norm
     return tuple(np.multiply(g, factor, dtype=float) for g in grads), global_norm
+
+
+def build_lstm_model(vocab_size=7, units=32):
+    if units < 1:
+        raise ValueError(f"Invalid value for argument `units`: must be >= 1, got {units}")
+    if vocab_size < 1:
+        raise ValueError(f"Invalid value for argument `vocab_size`: must be >= 1, got {vocab_size}")
+    inputs = keras.Input(shape=(None, vocab_size), name="symbols")
+    memory = keras.layers.LSTM(units, return_sequences=True, name="memory")(inputs)
+    logits = keras.layers.Dense(vocab_size, name="logits")(memory)
+    probabilities = keras.layers.Activation("softmax", name="next_symbol")(logits)
+    model = keras.Model(inputs, probabilities)
+    model.compile(optimizer="adam", loss=keras.losses.SparseCategoricalCrossentropy(),
+                  metrics=["accuracy"])
+    return model

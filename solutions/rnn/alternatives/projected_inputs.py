@@ -96,3 +96,17 @@ def clip_by_global_norm(grads, clip_norm):
         flat = flat * (clip_norm / global_norm)
     pieces = np.split(flat, np.cumsum([int(np.prod(s)) for s in shapes])[:-1])
     return [piece.reshape(shape) for piece, shape in zip(pieces, shapes)], global_norm
+
+
+def build_lstm_model(vocab_size=7, units=32):
+    if isinstance(vocab_size, bool) or int(vocab_size) != vocab_size or vocab_size < 1:
+        raise ValueError(f"Invalid value for argument `vocab_size`: expected >= 1, got {vocab_size!r}")
+    if isinstance(units, bool) or int(units) != units or units < 1:
+        raise ValueError(f"Invalid value for argument `units`: expected >= 1, got {units!r}")
+    symbols = keras.Input(shape=(None, int(vocab_size)))
+    states = keras.layers.LSTM(int(units), return_sequences=True)(symbols)
+    scores = keras.layers.Dense(int(vocab_size))(states)
+    model = keras.Model(symbols, keras.layers.Softmax(axis=-1)(scores))
+    model.compile(optimizer=keras.optimizers.Adam(5e-3),
+                  loss=keras.losses.CategoricalCrossentropy())
+    return model
