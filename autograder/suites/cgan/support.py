@@ -177,3 +177,37 @@ def rebuild(sub, model):
     copy = keras.models.model_from_json(data["config"])
     copy.set_weights(data["weights"])
     return copy
+
+
+def noise_probe_gan(num_classes: int = 10):
+    """A generator that draws its noise as the image, and a linear discriminator.
+
+    Stock Keras layers only. G maps z (batch, 64) through a Dense layer named "pass"
+    whose kernel starts as the identity and whose bias starts at 0, so every fake is z
+    itself reshaped to (8, 8, 1) (the label enters through a frozen zero embedding).
+    D is one Dense unit named "logit" on the flattened image, kernel and bias 0, the
+    label again through a frozen zero embedding. Fed real images that are all 0, D's
+    kernel gradient comes from the fakes alone: one plain SGD step of rate lr on
+    discriminator_loss moves the kernel by -lr * mean_j sigmoid(logit_j) z_j, which is
+    -lr/2 times the batch mean of z while the logits stay near 0. So D's kernel after
+    k updates records the sum of the k noise means, and its squared length tells
+    independent draws (about k times one update's) from one reused draw (k^2 times).
+    """
+    import keras
+
+    z = keras.Input(shape=(64,))
+    labels = keras.Input(shape=(), dtype="int32")
+    through = keras.layers.Dense(64, kernel_initializer="identity", name="pass")(z)
+    frozen_y = keras.layers.Embedding(num_classes, 64, embeddings_initializer="zeros",
+                                      trainable=False)(labels)
+    images = keras.layers.Reshape((8, 8, 1))(keras.layers.Add()([through, frozen_y]))
+    generator = keras.Model([z, labels], images)
+
+    x = keras.Input(shape=(8, 8, 1))
+    y = keras.Input(shape=(), dtype="int32")
+    logit = keras.layers.Dense(1, kernel_initializer="zeros", name="logit")(
+        keras.layers.Flatten()(x))
+    label_term = keras.layers.Embedding(num_classes, 1, embeddings_initializer="zeros",
+                                        trainable=False)(y)
+    discriminator = keras.Model([x, y], keras.layers.Add()([logit, label_term]))
+    return generator, discriminator
