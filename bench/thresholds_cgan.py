@@ -5,13 +5,16 @@ the reference solution (compiled train_step) and the alternative (plain eager
 train_step, projection discriminator) over 20 seeds each, and a few broken
 variants that must fall below the bar; for the one-step oracle of
 test_train_step.py it records the reference's error against the exact step and
-how far the named mistakes lie from it; for the Fréchet distance tests of
+how far the named mistakes lie from it; for the d_steps noise probe of
+test_train_step.py, over 20 seeds, the ratio that correct solutions and the variant
+reusing one z reach against the bar; for the Fréchet distance tests of
 test_fid.py (random inputs, fixed tolerances) it records, over 20 seeds, the
 reference's and the alternatives' largest error as a share of the tolerance and which
 tests each fid mutant fails on every seed. Writes bench/thresholds_cgan.md.
 
     python bench/thresholds_cgan.py          # about 15 minutes on 2 cores
     python bench/thresholds_cgan.py --fid    # only the Fréchet distance section (seconds)
+    python bench/thresholds_cgan.py --d-steps  # only the d_steps noise probe (about 3 minutes)
 """
 
 from __future__ import annotations
@@ -96,6 +99,53 @@ def step_margins(step_tests, sub) -> list[str]:
     lines += [f"- the same distance for the mistake \"{name}\": {summary(v)}"
               for name, v in gaps.items()]
     return lines
+
+
+D_STEPS_SECTION = "## d_steps: fresh noise for each discriminator update (test_train_step.py)"
+
+
+def d_steps_margins(assignment) -> list[str]:
+    """The fresh-noise probe's ratio (squared move of D with d_steps=3 over d_steps=1) for
+    correct solutions, and for the variant that reuses one z, over 20 seeds."""
+    import keras
+
+    step_tests = load_file(HIDDEN / "test_train_step.py", "cgan_step_tests")
+    mutants = {m.name: m for m in load_mutants(assignment)}
+    subjects = {"reference": local(load_source(reference_source(assignment), "cgan_reference"))}
+    for path in sorted(ALTERNATIVES.glob("*.py")):
+        subjects[f"alternative {path.stem}"] = local(load_file(path, f"cgan_{path.stem}"))
+    subjects["mutant d-steps-same-noise"] = local(load_source(
+        mutants["d-steps-same-noise"].apply(reference_source(assignment)), "cgan_same_noise"))
+    lines = [D_STEPS_SECTION, "",
+             f"Seeds 0-{len(SEEDS) - 1}. The probe's ratio is about {step_tests.K} when each of "
+             f"the {step_tests.K} updates draws its own z and about {step_tests.K ** 2} when "
+             f"one z is reused; the test passes below {step_tests.NOISE_BAR:.2f} "
+             f"({step_tests.NOISE_CALLS} calls of each d_steps per seed).", ""]
+    for name, sub in subjects.items():
+        ratios = []
+        for seed in SEEDS:
+            keras.utils.set_random_seed(seed)
+            moves = step_tests.squared_moves(sub, seed)
+            ratios.append(moves[step_tests.K] / moves[1])
+        print(f"  {name}: {summary(ratios)}", flush=True)
+        lines.append(f"- {name}: ratio {summary(ratios)}")
+    return lines + [""]
+
+
+def update_section(title: str, lines: list[str]) -> None:
+    """Rewrite one section of the existing report (or add it before the grading times)."""
+    text = OUT.read_text() if OUT.exists() else ""
+    if title in text:
+        head, rest = text.split(title, 1)
+        tail = rest[rest.find("\n## "):] if "\n## " in rest else ""
+        text = head + "\n".join(lines) + tail.lstrip("\n")
+    elif "## grading time" in text:  # where a full run puts it
+        head, tail = text.split("## grading time", 1)
+        text = head + "\n".join(lines) + "\n## grading time" + tail
+    else:
+        text = text.rstrip("\n") + "\n\n" + "\n".join(lines)
+    OUT.write_text(text.rstrip("\n") + "\n")
+    print("wrote", OUT)
 
 
 def grading_times(assignment) -> list[str]:
@@ -184,24 +234,15 @@ def fid_margins(assignment) -> list[str]:
 
 def update_fid_section(assignment) -> None:
     """Rewrite only the Fréchet distance section of the existing report."""
-    lines = fid_margins(assignment)
-    text = OUT.read_text() if OUT.exists() else ""
-    if FID_SECTION in text:
-        head, rest = text.split(FID_SECTION, 1)
-        tail = rest[rest.find("\n## "):] if "\n## " in rest else ""
-        text = head + "\n".join(lines) + tail.lstrip("\n")
-    elif "## grading time" in text:  # where a full run puts it
-        head, tail = text.split("## grading time", 1)
-        text = head + "\n".join(lines) + "\n## grading time" + tail
-    else:
-        text = text.rstrip("\n") + "\n\n" + "\n".join(lines)
-    OUT.write_text(text.rstrip("\n") + "\n")
-    print("wrote", OUT)
+    update_section(FID_SECTION, fid_margins(assignment))
 
 
 def main() -> None:
     if "--fid" in sys.argv[1:]:
         update_fid_section(get_assignment("cgan"))
+        return
+    if "--d-steps" in sys.argv[1:]:
+        update_section(D_STEPS_SECTION, d_steps_margins(get_assignment("cgan")))
         return
     import keras
 
@@ -249,6 +290,7 @@ def main() -> None:
                      f"{summary(acc)}; spread {summary(spread)}")
     lines += ["", "## one exact step (test_train_step.py)", "", *step_margins(step_tests,
                                                                                reference), ""]
+    lines += d_steps_margins(assignment)
     lines += fid_margins(assignment)
     lines += ["## grading time (goal: under 45 s for the reference)", "",
               *grading_times(assignment), ""]

@@ -60,6 +60,17 @@ def test_changes_in_place_and_names_show(tmp_path):
     assert tests["draw"].passed
 
 
+def test_submission_source_is_visible_to_inspect(tmp_path):
+    """tf.function's AutoGraph reads a function's source with inspect: the runner has it."""
+    source = CORRECT.replace("def scale(x, k):\n    return np.asarray(x) * k",
+                             "def scale(x, k):\n    import inspect\n\n"
+                             "    assert 'inspect.getsource' in inspect.getsource(scale)\n"
+                             "    return np.asarray(x) * k")
+    assert source != CORRECT
+    _, tests = grade(tmp_path, source)
+    assert tests["scale"].passed, tests["scale"].output
+
+
 def test_local_submission_serves_the_same_helpers():
     module = types.SimpleNamespace(scale=lambda x, k: x.__imul__(k), draw=random.random)
     local = LocalSubmission(module)

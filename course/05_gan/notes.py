@@ -381,6 +381,155 @@ saturating gradient is about 20 times smaller at $\ell = -3$ and about 3,000 tim
 smaller at $\ell = -8$ (printed above). The further $D$ pushes the fakes' logits
 down, the wider the gap.
 
+**Both losses in a training run.** The curves above are formulas; here is what they do
+to a generator. Take the 1-D problem of section 3 again (data $\mathcal N(2, 0.8^2)$,
+an affine generator, the same discriminator network), but start the generator far
+from the data, at $G(z) = 0.5 z - 3$, and first train the discriminator alone for 300
+steps, until it rejects the fakes confidently. This is the situation early in
+training that the argument above is about. From that one start, two copies train
+with alternating steps: one generator minimises the saturating loss
+$\operatorname{mean}\log(1 - D(G(z)))$, the other the non-saturating
+$-\operatorname{mean}\log D(G(z))$; both discriminators train as before. The generators
+take plain SGD steps, proportional to the gradient, because the size of the gradient
+is what we compare: Adam divides each step by a running scale of the gradient, which
+hides most of the difference (it rescues a small gradient, not a zero one). The code
+prints each loss's gradient with respect to each fake's logit at the start, and where
+each generator has got to after 800 steps.
+"""
+
+def make_1d_gan():
+    """The section 3 networks, the generator started far left of the data: G(z) = 0.5 z - 3."""
+    generator = keras.Sequential([keras.Input((1,)), keras.layers.Dense(
+        1, kernel_initializer=keras.initializers.Constant(0.5),
+        bias_initializer=keras.initializers.Constant(-3.0))])
+    discriminator = keras.Sequential([keras.Input((1,)),
+                                      keras.layers.Dense(32, activation="tanh"),
+                                      keras.layers.Dense(32, activation="tanh"),
+                                      keras.layers.Dense(1)])
+    return generator, discriminator
+
+
+def d_loss_1d(D, G, n=256):
+    real = 2.0 + 0.8 * tf.random.normal((n, 1))  # data N(2, 0.8^2)
+    r, f = D(real), D(G(tf.random.normal((n, 1))))
+    return tf.reduce_mean(tf.nn.softplus(-r)) + tf.reduce_mean(tf.nn.softplus(f))
+
+
+keras.utils.set_random_seed(5)
+G_start, D_start = make_1d_gan()
+pre_opt = keras.optimizers.Adam(2e-3, beta_1=0.5)
+pre_opt.build(D_start.trainable_variables)  # optimizer variables cannot be made in a loop
+
+
+@tf.function
+def pretrain_discriminator(steps):
+    for _ in tf.range(steps):  # D alone, G fixed: D learns to reject the fakes
+        with tf.GradientTape() as tape:
+            loss = d_loss_1d(D_start, G_start)
+        pre_opt.apply_gradients(zip(tape.gradient(loss, D_start.trainable_variables),
+                                    D_start.trainable_variables))
+
+
+pretrain_discriminator(tf.constant(300))
+
+# Each loss's gradient with respect to each fake's logit, at the start.
+start_logits = D_start(G_start(tf.random.normal((500, 1))))
+with tf.GradientTape(persistent=True) as tape:
+    tape.watch(start_logits)
+    saturating_loss = -tf.reduce_sum(tf.nn.softplus(start_logits))  # sum of log(1 - D)
+    non_saturating_loss = tf.reduce_sum(tf.nn.softplus(-start_logits))  # sum of -log D
+start_grads = {"saturating": np.abs(tape.gradient(saturating_loss, start_logits).numpy()),
+               "non-saturating": np.abs(tape.gradient(non_saturating_loss, start_logits).numpy())}
+start_logits = start_logits.numpy()
+print(f"at the start, the fakes' logits lie in [{start_logits.min():.1f}, "
+      f"{start_logits.max():.1f}] (D(G(z)) at most {sigmoid(start_logits.max()):.3f})")
+for name, grads in start_grads.items():
+    print(f"  {name:>14}: median |d loss / d logit| per fake {np.median(grads):.2e}")
+
+
+def train_both_ways(saturating, steps=800, chunk=20):
+    """Alternating steps from the common start; rows (steps, G's bias b, |d g_loss / d b|,
+    mean logit of the fakes), one per chunk of steps."""
+    G, D = make_1d_gan()
+    G.set_weights(G_start.get_weights())
+    D.set_weights(D_start.get_weights())
+    g_opt, d_opt = keras.optimizers.SGD(0.05), keras.optimizers.Adam(2e-3, beta_1=0.5)
+    g_opt.build(G.trainable_variables)
+    d_opt.build(D.trainable_variables)
+
+    @tf.function
+    def run(n):
+        bias_grad, mean_logit = tf.constant(0.0), tf.constant(0.0)
+        for _ in tf.range(n):
+            with tf.GradientTape() as tape:
+                d_loss = d_loss_1d(D, G)
+            d_opt.apply_gradients(zip(tape.gradient(d_loss, D.trainable_variables),
+                                      D.trainable_variables))
+            with tf.GradientTape() as tape:
+                f = D(G(tf.random.normal((256, 1))))
+                g_loss = (-tf.reduce_mean(tf.nn.softplus(f)) if saturating  # log(1 - D)
+                          else tf.reduce_mean(tf.nn.softplus(-f)))  # -log D
+            grads = tape.gradient(g_loss, G.trainable_variables)
+            g_opt.apply_gradients(zip(grads, G.trainable_variables))
+            bias_grad = tf.abs(tf.reshape(grads[1], ()))
+            mean_logit = tf.reduce_mean(f)
+        return bias_grad, mean_logit
+
+    history = []
+    for done in range(chunk, steps + 1, chunk):
+        bias_grad, mean_logit = run(tf.constant(chunk))
+        history.append((done, float(np.ravel(G.layers[-1].bias)[0]), float(bias_grad),
+                        float(mean_logit)))
+    return np.array(history)
+
+
+runs = {"saturating": train_both_ways(True), "non-saturating": train_both_ways(False)}
+for name, history in runs.items():
+    near = history[history[:, 1] > 1.5, 0]
+    print(f"{name:>14}: G's mean after {int(history[-1, 0])} steps {history[-1, 1]:.2f}; "
+          + (f"within 0.5 of the data's mean 2 from step {int(near[0])}" if len(near) else
+             "never within 0.5 of the data's mean 2")
+          + "; mean logit of the fakes at steps 200, 400, 600, 800: "
+          + ", ".join(f"{history[history[:, 0] == at, 3][0]:.1f}" for at in (200, 400, 600, 800)))
+
+fig, axes = plt.subplots(1, 3, figsize=(13, 3.3))
+order = np.argsort(start_logits.ravel())
+for name, grads in start_grads.items():
+    axes[0].plot(start_logits.ravel()[order], grads.ravel()[order], ".", ms=3, label=name)
+axes[0].set(xlabel="logit of D(G(z)) for each fake", ylabel="|d loss / d logit|", yscale="log",
+            title="(a) at the start: D rejects the fakes")
+for name, history in runs.items():
+    axes[1].plot(history[:, 0], history[:, 1], label=name)
+    axes[2].plot(history[:, 0], history[:, 2], label=name)
+axes[1].axhline(2.0, color="k", ls="--", lw=0.8, label="data mean")
+axes[1].set(xlabel="training step", ylabel="generator's mean b in G(z) = a z + b",
+            title="(b) where the generator's samples sit")
+axes[2].set(xlabel="training step", ylabel="|d g_loss / d b|", yscale="log",
+            title="(c) the gradient reaching the generator")
+for ax in axes:
+    ax.legend(fontsize=8)
+fig.suptitle("the saturating and the non-saturating generator loss from the same start",
+             fontsize=10)
+fig.tight_layout()
+fig.savefig(FIGURES / "saturating_vs_non_saturating_1d.png", dpi=110)
+plt.close(fig)
+
+r"""
+`saturating_vs_non_saturating_1d.png`: (a) at the start, every fake has a logit far
+below 0, and the two losses' gradients with respect to it are $\sigma(\ell)$
+(saturating, a straight line on the log scale: $\sigma(\ell) \approx e^{\ell}$) and
+$1 - \sigma(\ell) \approx 1$ (non-saturating); the median fake gets roughly a
+thousand times less gradient from the saturating loss (printed above). (b) The
+non-saturating generator moves onto the data within about a hundred steps. The
+saturating one barely moves for hundreds of steps, although its gradient points the
+same way: meanwhile its discriminator pushes the fakes' logits further down (printed
+above), which makes its gradient smaller still, and it starts to move only late in
+the run, when those logits drift back up. (c) The gradient that reaches the
+generator's bias shows why: the saturating one is orders of magnitude smaller until
+then. Both generators follow the same game's
+discriminator; only the loss differs. This is why the assignment's `generator_loss`
+is the non-saturating one.
+
 ## 5. Conditioning on a label
 
 A conditional GAN (Mirza and Osindero, 2014) gives both networks extra information
@@ -406,6 +555,16 @@ normalisation in both networks except $G$'s output and $D$'s input; ReLU in $G$ 
 with learning rate $2\times10^{-4}$ and $\beta_1 = 0.5$ (the default 0.9 made training
 oscillate). The training loop alternates one $D$ step and one $G$ step, each on its
 own loss and its own parameters; fresh noise each step.
+
+This is Algorithm 1 of Goodfellow et al. (2014) with $k = 1$. The algorithm makes
+$k$ discriminator steps, each on a fresh minibatch of noise (and, in the paper, of
+data), then one generator step; the paper used $k = 1$, the cheapest choice. A larger
+$k$ keeps $D$ closer to $D^*$ of the current generator, which is what the theory of
+sections 2 and 3 assumes, at $k$ times the discriminator's cost per generator step;
+it also lets $D$ win more clearly, which is where the non-saturating loss matters.
+Reusing one batch of noise for the $k$ steps would fit $D$ to those particular fakes
+rather than to $p_g$. The assignment's `train_step(..., d_steps=k)` does this, each
+discriminator step with its own noise (and, for simplicity, the same real batch).
 
 For 8x8 digits small dense networks are enough and train in seconds on a CPU; with
 such small networks a larger learning rate ($5\times10^{-3}$, $\beta_1 = 0.5$) works.

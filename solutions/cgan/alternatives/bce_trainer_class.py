@@ -1,9 +1,9 @@
 """A correct cgan solution with Keras loss objects (BinaryCrossentropy from logits), a
 generator that multiplies z by a label embedding, a discriminator fed a one-hot label
 (a frozen identity embedding), and train_step delegating to a small trainer class that
-compiles its two updates with tf.function, one trainer per set of models. Theory in
-vectorised numpy with other error messages; the Fréchet distance from the nuclear
-norm of s1^(1/2) s2^(1/2). It must get full marks."""
+compiles its updates with tf.function, one trainer per set of models, the k discriminator
+updates in a tf.range loop. Theory in vectorised numpy with other error messages; the
+Fréchet distance from the nuclear norm of s1^(1/2) s2^(1/2). It must get full marks."""
 
 import keras
 import numpy as np
@@ -74,22 +74,32 @@ def build_discriminator(image_shape=(8, 8, 1), num_classes=10):
 
 
 class _Trainer:
+    """Both updates compiled once; the discriminator's k updates run in a tf.range loop
+    (a graph while-loop, so one trace serves every k), each drawing its own noise."""
+
     def __init__(self, generator, discriminator, g_optimizer, d_optimizer, latent_dim):
         self.g, self.d, self.g_opt, self.d_opt = generator, discriminator, g_optimizer, d_optimizer
         self.latent_dim = latent_dim
+        # Optimizer slots cannot be created inside a while-loop: make them now.
+        self.d_opt.build(self.d.trainable_variables)
+        self.g_opt.build(self.g.trainable_variables)
         self.step = tf.function(self._step)
 
-    def _step(self, images, labels):
-        noise = lambda: tf.random.normal((tf.shape(images)[0], self.latent_dim))  # noqa: E731
+    def _noise(self, images):
+        return tf.random.normal((tf.shape(images)[0], self.latent_dim))
+
+    def _step(self, images, labels, k):
+        d_loss = tf.constant(0.0)
+        for _ in tf.range(k):
+            with tf.GradientTape() as tape:
+                fakes = self.g([self._noise(images), labels], training=True)
+                d_loss = discriminator_loss(self.d([images, labels], training=True),
+                                            self.d([fakes, labels], training=True))
+            self.d_opt.apply_gradients(zip(tape.gradient(d_loss, self.d.trainable_variables),
+                                           self.d.trainable_variables))
         with tf.GradientTape() as tape:
-            d_loss = discriminator_loss(self.d([images, labels], training=True),
-                                        self.d([self.g([noise(), labels], training=True), labels],
-                                               training=True))
-        self.d_opt.apply_gradients(zip(tape.gradient(d_loss, self.d.trainable_variables),
-                                       self.d.trainable_variables))
-        with tf.GradientTape() as tape:
-            g_loss = generator_loss(self.d([self.g([noise(), labels], training=True), labels],
-                                           training=True))
+            g_loss = generator_loss(self.d([self.g([self._noise(images), labels], training=True),
+                                            labels], training=True))
         self.g_opt.apply_gradients(zip(tape.gradient(g_loss, self.g.trainable_variables),
                                        self.g.trainable_variables))
         return d_loss, g_loss
@@ -99,14 +109,17 @@ _TRAINERS = []  # (models and optimizers, trainer): identity, not equality, pick
 
 
 def train_step(generator, discriminator, g_optimizer, d_optimizer, images, labels,
-               latent_dim=32):
+               latent_dim=32, d_steps=1):
+    if not isinstance(d_steps, (int, np.integer)) or d_steps <= 0:
+        raise ValueError(f"`d_steps` must be a positive integer, got {d_steps!r}")
     parts = (generator, discriminator, g_optimizer, d_optimizer, latent_dim)
     trainer = next((t for key, t in _TRAINERS
                     if all(a is b for a, b in zip(key, parts))), None)
     if trainer is None:
         trainer = _Trainer(*parts)
         _TRAINERS.append((parts, trainer))
-    d_loss, g_loss = trainer.step(tf.constant(images, tf.float32), tf.constant(labels, tf.int32))
+    d_loss, g_loss = trainer.step(tf.constant(images, tf.float32), tf.constant(labels, tf.int32),
+                                  tf.constant(d_steps, tf.int32))
     return {"d_loss": float(d_loss), "g_loss": float(g_loss)}
 
 

@@ -75,17 +75,20 @@ def build_discriminator(image_shape=(8, 8, 1), num_classes=10):
 
 
 def train_step(generator, discriminator, g_optimizer, d_optimizer, images, labels,
-               latent_dim=32):
+               latent_dim=32, d_steps=1):
+    if d_steps < 1:
+        raise ValueError(f"Invalid `d_steps`: need at least one discriminator update, got {d_steps}")
     images = tf.convert_to_tensor(np.asarray(images, dtype=np.float32))
     labels = tf.convert_to_tensor(np.asarray(labels, dtype=np.int32))
     batch = int(images.shape[0])
 
-    fakes = generator([keras.random.normal((batch, latent_dim)), labels], training=True)
-    with tf.GradientTape() as tape:
-        d_loss = discriminator_loss(discriminator([images, labels], training=True),
-                                    discriminator([fakes, labels], training=True))
-    d_grads = tape.gradient(d_loss, discriminator.trainable_variables)
-    d_optimizer.apply_gradients(list(zip(d_grads, discriminator.trainable_variables)))
+    for _ in range(d_steps):  # eager: a plain Python loop, new noise each time round
+        fakes = generator([keras.random.normal((batch, latent_dim)), labels], training=True)
+        with tf.GradientTape() as tape:
+            d_loss = discriminator_loss(discriminator([images, labels], training=True),
+                                        discriminator([fakes, labels], training=True))
+        d_grads = tape.gradient(d_loss, discriminator.trainable_variables)
+        d_optimizer.apply_gradients(list(zip(d_grads, discriminator.trainable_variables)))
 
     with tf.GradientTape() as tape:
         fakes = generator([keras.random.normal((batch, latent_dim)), labels], training=True)

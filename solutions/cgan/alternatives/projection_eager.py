@@ -1,8 +1,9 @@
 """A correct cgan solution in another style: plain-Python JSD, losses written with
 softplus in keras.ops, a one-hot conditioned ReLU generator, a projection
 discriminator (the label picks a direction in feature space, Miyato & Koyama 2018)
-and a plain eager train_step with keras.random noise;
-the Fréchet distance in float32 TensorFlow. It must get full marks."""
+and a plain eager train_step with keras.random noise (a while loop for the k
+discriminator updates); the Fréchet distance in float32 TensorFlow. It must get full
+marks."""
 
 import math
 
@@ -78,17 +79,23 @@ def build_discriminator(image_shape=(8, 8, 1), num_classes=10):
 
 
 def train_step(generator, discriminator, g_optimizer, d_optimizer, images, labels,
-               latent_dim=32):
+               latent_dim=32, d_steps=1):
+    if int(d_steps) != d_steps or d_steps < 1:
+        raise ValueError(f"Invalid value for argument `d_steps`: expected a whole number of "
+                         f"discriminator updates, at least 1. Received: d_steps={d_steps}")
     real = ops.convert_to_tensor(images, "float32")
     y = ops.convert_to_tensor(labels, "int32")
     n = ops.shape(real)[0]
 
-    with tf.GradientTape() as tape:
-        fake = generator([keras.random.normal((n, latent_dim)), y], training=True)
-        d_loss = discriminator_loss(discriminator([real, y], training=True),
-                                    discriminator([fake, y], training=True))
-    grads = tape.gradient(d_loss, discriminator.trainable_weights)
-    d_optimizer.apply(grads, discriminator.trainable_weights)
+    done = 0
+    while done < d_steps:
+        with tf.GradientTape() as tape:
+            fake = generator([keras.random.normal((n, latent_dim)), y], training=True)
+            d_loss = discriminator_loss(discriminator([real, y], training=True),
+                                        discriminator([fake, y], training=True))
+        grads = tape.gradient(d_loss, discriminator.trainable_weights)
+        d_optimizer.apply(grads, discriminator.trainable_weights)
+        done += 1
 
     with tf.GradientTape() as tape:
         fake = generator([keras.random.normal((n, latent_dim)), y], training=True)

@@ -1,12 +1,14 @@
-"""Hidden tests: one training step updates D on its loss, then G on its loss, each alone."""
+"""Hidden tests: one training step updates D on its loss (d_steps times, each on fresh
+noise), then G on its loss, each alone."""
 
 import numpy as np
 
-from autograder.checks import expect_close
+from autograder.checks import expect_close, expect_raises_value_error
 from autograder.marks import graded
 from autograder.suites.cgan.support import (
     digits,
     largest_change,
+    noise_probe_gan,
     optimizer,
     rebuild,
     sigmoid,
@@ -22,9 +24,11 @@ def sgd(sub, learning_rate):
     return optimizer(sub, "SGD", learning_rate=learning_rate)
 
 
-def run_step(sub, generator, discriminator, g_opt, d_opt, images, labels, latent_dim):
+def run_step(sub, generator, discriminator, g_opt, d_opt, images, labels, latent_dim,
+             **d_steps):
+    """train_step's answer as {"d_loss": float, "g_loss": float}; `d_steps=k` only if given."""
     out = sub.train_step(generator, discriminator, g_opt, d_opt, images, labels,
-                         latent_dim=latent_dim)
+                         latent_dim=latent_dim, **d_steps)
     if not isinstance(out, dict) or set(out) != {"d_loss", "g_loss"}:
         raise AssertionError(f"train_step should return {{'d_loss': float, 'g_loss': float}}, "
                              f"got {type(out).__name__} "
@@ -93,6 +97,24 @@ class ToyStep:
             pull = LR * sigmoid(-(c @ w2 + b2))  # -LR * d g_loss / d logit
             w2, b2 = w2 + pull * c, b2 + pull
         return w2, b2, offset - LR * g, d_loss, g_loss
+
+    def expected_k(self, d_steps, generator_every_step=False):
+        """(w, b, offset, d_loss, g_loss) after d_steps D steps, then one G step (or, with
+        generator_every_step, a G step after each D step); d_loss is the last D step's."""
+        w, b, offset = self.w, self.b, self.offset.copy()
+        for _ in range(d_steps):
+            c = np.tanh(offset)
+            d_loss = float(np.mean(softplus(-(self.x @ w + b))) + softplus(c @ w + b))
+            dw, db = self.d_grads(w, b, c)
+            w, b = w - LR * dw, b - LR * db
+            if generator_every_step:
+                g_loss = float(softplus(-(c @ w + b)))
+                offset = offset - LR * self.g_grad(w, b, c)
+        if not generator_every_step:
+            c = np.tanh(offset)
+            g_loss = float(softplus(-(c @ w + b)))
+            offset = offset - LR * self.g_grad(w, b, c)
+        return w, b, offset, d_loss, g_loss
 
 
 MISTAKES = {
@@ -235,3 +257,146 @@ def test_generator_update_leaves_discriminator(sub, seed):
     assert g_change > 0.0, "the generator's weights did not change: is g_optimizer applied to " \
                            "generator." \
                            "trainable_variables?"
+
+
+# ------------------------------------------------- d_steps: Algorithm 1's k
+
+
+K = 3  # the grader's d_steps
+
+
+def iterations(opt) -> int:
+    return int(np.asarray(opt.iterations))
+
+
+def diagnose_k(toy, got_w, got_b, got_offset):
+    """Name the loop mistake whose exact outcome matches what came back, if one does."""
+    if all(close(g, w) for g, w in zip((got_w, got_b, got_offset),
+                                         toy.expected_k(K, generator_every_step=True)[:3])):
+        raise AssertionError(f"with d_steps={K} the generator was updated after every "
+                             "discriminator update: make the d_steps discriminator updates "
+                             "first, then one generator update")
+    for steps in (1, K - 1, K + 1):
+        if all(close(g, w) for g, w in zip((got_w, got_b, got_offset),
+                                             toy.expected_k(steps)[:3])):
+            raise AssertionError(f"with d_steps={K} the discriminator took exactly {steps} "
+                                 f"step{'s' if steps > 1 else ''} on its loss, then the "
+                                 "generator one: "
+                                 + ("d_steps seems ignored" if steps == 1 else
+                                    "the loop runs one time too many or too few"))
+
+
+@graded(points=3, task="train_step")
+def test_k_discriminator_steps_then_one_generator_step(sub, seed):
+    """With d_steps=3 and plain SGD, does D take 3 exact steps on its loss, then G one step against that D?"""
+    toy = ToyStep(seed + 3)
+    generator, discriminator = toy.models(sub)
+    run_step(sub, generator, discriminator, sgd(sub, LR), sgd(sub, LR), toy.images, toy.labels,
+             toy.latent_dim, d_steps=K)
+    got_w, got_b, got_offset = observed(sub, generator, discriminator)
+    w, b, offset, _, _ = toy.expected_k(K)
+    if not (close(got_w, w) and close(got_b, b) and close(got_offset, offset)):
+        diagnose_k(toy, got_w, got_b, got_offset)
+    expect_close(got_w, w, f"discriminator kernel after one train_step with d_steps={K} (SGD, "
+                 "lr 0.5)", rtol=2e-3, atol=2e-5,
+                 hint=f"{K} d_optimizer steps on discriminator_loss, each against the same "
+                      "real batch, with the generator unchanged between them")
+    expect_close(got_b, b, f"discriminator bias after one train_step with d_steps={K}",
+                 rtol=2e-3, atol=2e-5)
+    expect_close(got_offset, offset, f"generator weights after one train_step with d_steps={K}",
+                 rtol=2e-3, atol=2e-5,
+                 hint=f"one g_optimizer step on generator_loss against D after its {K} steps, "
+                      "and no generator step between the discriminator's")
+
+
+@graded(points=2, task="train_step")
+def test_k_steps_count_optimizer_iterations(sub, seed):
+    """Called twice with d_steps=3, does each call add 3 to d_optimizer.iterations and 1 to g_optimizer's?"""
+    toy = ToyStep(seed + 4)
+    generator, discriminator = toy.models(sub)
+    g_opt, d_opt = sgd(sub, 0.01), sgd(sub, 0.01)
+    for call in range(2):  # a second call: a compiled step must count again
+        d_before, g_before = iterations(d_opt), iterations(g_opt)
+        run_step(sub, generator, discriminator, g_opt, d_opt, toy.images, toy.labels,
+                 toy.latent_dim, d_steps=K)
+        d_moves, g_moves = iterations(d_opt) - d_before, iterations(g_opt) - g_before
+        what = "one call" if call == 0 else "a second call on the same models"
+        assert d_moves == K, \
+            f"{what} of train_step(..., d_steps={K}) advanced d_optimizer.iterations by " \
+            f"{d_moves}, expected {K}: apply d_optimizer once per discriminator update, " \
+            f"d_steps times" + (" (d_steps seems ignored)" if d_moves == 1 else "")
+        assert g_moves == 1, \
+            f"{what} of train_step(..., d_steps={K}) advanced g_optimizer.iterations by " \
+            f"{g_moves}, expected 1: update the generator once, after the d_steps " \
+            "discriminator updates"
+
+
+@graded(points=1, task="train_step")
+def test_k_steps_report_last_losses(sub, seed):
+    """With d_steps=3, is d_loss the third D update's loss (before it) and g_loss G's against the final D?"""
+    toy = ToyStep(seed + 5)
+    generator, discriminator = toy.models(sub)
+    out = run_step(sub, generator, discriminator, sgd(sub, LR), sgd(sub, LR), toy.images,
+                   toy.labels, toy.latent_dim, d_steps=K)
+    _, _, _, d_loss, g_loss = toy.expected_k(K)
+    first = toy.expected_k(1)[3]
+    if not np.isclose(out["d_loss"], d_loss, rtol=1e-3) and np.isclose(out["d_loss"], first,
+                                                                       rtol=1e-3):
+        raise AssertionError(f"train_step(..., d_steps={K})['d_loss'] is {out['d_loss']:.6g}, "
+                             f"the loss of the first discriminator update; expected the last "
+                             f"one's, {d_loss:.6g}")
+    expect_close(out["d_loss"], d_loss, f"train_step(..., d_steps={K})['d_loss']", rtol=1e-3,
+                 hint="report the discriminator_loss computed for the last of the d_steps "
+                      "updates (before that update)")
+    expect_close(out["g_loss"], g_loss, f"train_step(..., d_steps={K})['g_loss']", rtol=1e-3,
+                 hint="report the generator_loss computed for G's update")
+
+
+NOISE_LR = 0.01  # SGD on the probe: D's logits stay within about 0.05 of 0
+NOISE_CALLS = 6  # calls with d_steps=1 and with d_steps=3, alternating
+NOISE_BAR = 3 * 3 ** 0.5  # between 3 (fresh z: variances add) and 9 (one z reused three times)
+
+
+def squared_moves(sub, seed) -> dict[int, float]:
+    """d_steps -> mean squared move of the probe D's kernel per call, in units of lr / 2."""
+    generator, discriminator = (sub.keras_model(m) for m in noise_probe_gan())
+    g_opt, d_opt = sgd(sub, 0.0), sgd(sub, NOISE_LR)
+    real = np.zeros((32, 8, 8, 1), np.float32)
+    labels = np.random.default_rng(seed).integers(0, 10, 32).astype(np.int32)
+    layer = discriminator.get_layer("logit")
+    squared = {1: [], K: []}
+    for call in range(2 * NOISE_CALLS):
+        d_steps = 1 if call % 2 == 0 else K
+        before = np.asarray(layer.kernel, dtype=float).ravel()
+        run_step(sub, generator, discriminator, g_opt, d_opt, real, labels, 64,
+                 d_steps=d_steps)
+        moved = (np.asarray(layer.kernel, dtype=float).ravel() - before) / (-NOISE_LR / 2)
+        squared[d_steps].append(float(moved @ moved))
+    return {k: float(np.mean(v)) for k, v in squared.items()}
+
+
+@graded(points=2, task="train_step")
+def test_each_discriminator_update_draws_fresh_noise(sub, seed):
+    """With d_steps=3, does each D update draw its own z (D's summed move not that of one z reused)?"""
+    moves = squared_moves(sub, seed)
+    assert moves[1] > 0, "the discriminator did not move in train_step(..., d_steps=1): is " \
+                         "d_optimizer applied to discriminator.trainable_variables?"
+    ratio = moves[K] / moves[1]
+    assert ratio < NOISE_BAR, \
+        f"the grader's probe (a generator whose fakes are its noise, real images all 0) " \
+        f"measures how far D moves: with d_steps={K} the squared move was {ratio:.2f} times " \
+        f"that of d_steps=1 (mean of {NOISE_CALLS} calls each), expected about {K} when " \
+        f"each update draws its own z and about {K * K} when one z (or one batch of fakes) " \
+        f"is reused; bar {NOISE_BAR:.2f}. Draw fresh z inside the loop, for every " \
+        "discriminator update"
+
+
+@graded(points=1, task="train_step")
+def test_d_steps_below_one_raises(sub, seed):
+    """Does d_steps=0 (or -1) raise ValueError naming `d_steps`?"""
+    toy = ToyStep(seed + 6)
+    for bad in (0, -1):
+        generator, discriminator = toy.models(sub)
+        expect_raises_value_error(sub.train_step, generator, discriminator, sgd(sub, LR),
+                                  sgd(sub, LR), toy.images, toy.labels,
+                                  latent_dim=toy.latent_dim, d_steps=bad, argument="d_steps")

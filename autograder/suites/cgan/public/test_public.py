@@ -78,6 +78,20 @@ def test_train_step_returns_losses(sub):
         f"losses should be finite Python floats, got {out}"
 
 
+@graded(points=1, task="train_step")
+def test_train_step_d_steps_counts_updates(sub):
+    """Does train_step(..., d_steps=3) update D 3 times and G once (the optimizers' iterations)?"""
+    g, d = sub.build_generator(), sub.build_discriminator()
+    images = np.random.default_rng(1).uniform(-1, 1, (8, 8, 8, 1)).astype(np.float32)
+    adam = {"class_name": "Adam", "config": {"learning_rate": 1e-3}}
+    g_opt, d_opt = sub.keras_object("optimizers", adam), sub.keras_object("optimizers", adam)
+    sub.train_step(g, d, g_opt, d_opt, images, np.arange(8) % 10, latent_dim=32, d_steps=3)
+    counts = int(np.asarray(d_opt.iterations)), int(np.asarray(g_opt.iterations))
+    assert counts == (3, 1), \
+        f"after one call with d_steps=3, d_optimizer.iterations and g_optimizer.iterations " \
+        f"are {counts}, expected (3, 1): d_steps discriminator updates, then one generator update"
+
+
 @graded(points=1, task="frechet_distance")
 def test_frechet_distance_diagonal(sub):
     """Is the distance 27 for N(0, diag(1, 4)) and N((3, 4), diag(4, 1))?"""
