@@ -11,8 +11,9 @@ Nothing is downloaded: MathJax and the theme's assets come from installed packag
 and are served by the site itself (open `build/site/index.html`, or serve the folder
 with `python -m http.server -d build/site`).
 
-Executed notebooks are cached in `build/site-cache/`, keyed by their code cells and
-the versions of the main libraries, so editing prose rebuilds in seconds;
+Executed notebooks are cached in `build/site-cache/`, keyed by their code cells, the
+data files beside them and the versions of the main libraries, so editing prose
+rebuilds in seconds;
 `--no-cache` runs everything afresh.
 """
 
@@ -72,9 +73,12 @@ def _versions() -> str:
     return f"python {sys.version.split()[0]}; " + "; ".join(found)
 
 
-def cache_key(nb: nbformat.NotebookNode) -> str:
-    code = [cell.source for cell in nb.cells if cell.cell_type == "code"]
-    return hashlib.sha256(json.dumps([_versions(), code]).encode()).hexdigest()[:20]
+def cache_key(path: Path) -> str:
+    """The staged notebook's code cells, the data files beside it and the library versions."""
+    code = [cell.source for cell in nbformat.read(path, 4).cells if cell.cell_type == "code"]
+    data = [(str(f.relative_to(path.parent)), hashlib.sha256(f.read_bytes()).hexdigest())
+            for f in sorted((path.parent / "data").rglob("*")) if f.is_file()]
+    return hashlib.sha256(json.dumps([_versions(), code, data]).encode()).hexdigest()[:20]
 
 
 def execute(path: str, threads: int = 1) -> tuple[str, float]:
@@ -115,7 +119,7 @@ def _reuse(hit: Path, path: Path) -> None:
 def execute_all(notebooks: list[Path], jobs: int, cache: Path | None) -> None:
     todo = []
     for path in notebooks:
-        hit = cache / f"{path.parent.name}-{cache_key(nbformat.read(path, 4))}" if cache else None
+        hit = cache / f"{path.parent.name}-{cache_key(path)}" if cache else None
         if hit is not None and (hit / "notes.ipynb").is_file():
             _reuse(hit, path)
             print(f"  {path.parent.name}: outputs and figures from the cache", flush=True)
