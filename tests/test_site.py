@@ -107,6 +107,30 @@ def test_prose_strings_are_raw_and_free_of_control_characters(notes):
     assert not problems, "\n".join(problems)
 
 
+BLOCK_START = re.compile(r"[-+*>#]\s|\d+[.)]\s")  # a list item, quote or heading in Markdown
+
+
+def _inline_maths_broken_by_a_block(text: str) -> list[str]:
+    """Lines that continue an inline $...$ but start like a Markdown block: Markdown ends
+    the paragraph there, so the maths is cut in two and shown as text with '$' in it."""
+    found, open_, lines = [], False, text.split("\n")
+    for number, line in enumerate(lines):
+        if open_ and BLOCK_START.match(line.lstrip()):
+            found.append(f"line {number + 1} of the string: {line.strip()[:60]!r}")
+        for part in re.split(r"\$\$", line)[::2]:  # outside display maths
+            open_ ^= len(re.findall(r"(?<!\\)\$", part)) % 2 == 1
+    return found
+
+
+@pytest.mark.parametrize("notes", NOTES, ids=TOPICS)
+def test_inline_maths_is_not_cut_by_a_line_that_starts_a_block(notes):
+    problems = [f"{notes.parent.name}/notes.py:{token.start[0]}: {where}"
+                for token, value, is_prose in _string_tokens(notes) if is_prose
+                for where in _inline_maths_broken_by_a_block(value)]
+    assert not problems, "rewrap so that no line inside $...$ starts with '+ ', '- ', " \
+                         "'* ', '> ', '# ' or '1. ':\n" + "\n".join(problems)
+
+
 def test_the_readme_starts_students_at_the_site():
     """Self-study begins with the website: its build is the section's first command, and
     the page the README names is where that build writes by default."""

@@ -608,7 +608,8 @@ its effect.
   learn to look.
 - Exploding gradients come as spikes where the loss surface has cliffs; clipping by
   the global norm caps the length of each step and keeps its direction.
-- An LSTM keeps its memory in a cell updated by gated addition, $c_t = f_t \odot c_{t-1}
-  + i_t \odot g_t$: along that path the gradient is multiplied only by the forget gates,
-  so a value and the gradient that taught the network to keep it can cross long gaps.
+- An LSTM keeps its memory in a cell updated by gated addition,
+  $c_t = f_t \odot c_{t-1} + i_t \odot g_t$: along that path the gradient is multiplied
+  only by the forget gates, so a value and the gradient that taught the network to keep it
+  can cross long gaps.
 """
