@@ -817,6 +817,69 @@ distance, because $\mathrm{Tr}\,\Sigma_1^{1/2}\Sigma_2^{1/2} \le \mathrm{Tr}(\Si
 The assignment's `frechet_distance` computes the same quantity in any dimension.
 """
 
+r"""
+**An FID for 8x8 digits.** Inception features mean nothing for 8x8 digits, so the
+assignment's grader takes the smallest fixed network that knows the digits: the
+nearest-class-mean classifier of its training test. An image's features are its ten
+distances to the class means of the 1,797 real digits, and the FID compares 500 samples
+(50 of each label) with all the real digits. Five hundred real digits drawn the same way
+score 0.01 to 0.03 against them: that is the floor that sampling sets. Training GANs over
+many seeds is too slow for these notes, so `bench/thresholds_cgan.py` trained each
+correct solution of the assignment over 20 seeds the grader's way (500 steps of batch 64),
+and the reference for only 50 steps, and some broken generators; the figure reads the
+FIDs it stored (`data/fid_by_generator.json`; regenerate it with
+`python bench/thresholds_cgan.py fid-bar 0 20` and then `... fid-bar-report`).
+"""
+
+import json
+
+fid_runs = json.loads((HERE / "data" / "fid_by_generator.json").read_text())
+fid_bar = fid_runs["bar"]
+fig, ax = plt.subplots(figsize=(7.5, 3.6))
+labels = []
+for row, generator in enumerate(fid_runs["generators"]):
+    values = np.array(generator["fid"])
+    jitter = np.random.default_rng(row).uniform(-0.18, 0.18, len(values))
+    colour = "tab:blue" if generator["kind"] == "correct" else "tab:red"
+    ax.plot(values, row + jitter, "o", color=colour, alpha=0.6, ms=4)
+    labels.append(f"{generator['description']} ({len(values)} seeds)")
+ax.axvline(fid_bar, color="k", ls="--", lw=1)
+ax.text(fid_bar * 1.05, -0.55, f"bar {fid_bar}", fontsize=8)
+ax.set_xscale("log")
+ax.set_yticks(range(len(labels)), labels, fontsize=7.5)
+ax.set_ylim(len(labels) - 0.5, -0.9)  # first generator on top, room for the bar's label
+ax.set_xlabel("FID of 500 samples to the real digits (classifier features; log scale)")
+ax.set_title("The assignment's FID: correct cGANs (blue) and poor generators (red)",
+             fontsize=9)
+fig.tight_layout()
+fig.savefig(FIGURES / "fid_by_generator.png", dpi=110)
+plt.close(fig)
+
+correct = [f for g in fid_runs["generators"] if g["kind"] == "correct" for f in g["fid"]]
+poor = {g["name"]: min(g["fid"]) for g in fid_runs["generators"] if g["kind"] == "poor"}
+print(f"correct solutions: FID {min(correct):.2f} to {max(correct):.2f} over {len(correct)} runs; "
+      "lowest FID of each poor generator: "
+      + ", ".join(f"{name} {value:.2f}" for name, value in poor.items()))
+highest = {g["name"]: max(g["fid"]) for g in fid_runs["generators"]}
+assert min(correct) >= 0.1 and max(correct) < 1.8 < fid_bar, "update the text below"
+assert poor["short-training"] >= 4 and poor["generator-ignores-noise"] >= 3.5, "update the text"
+assert poor["generator-trained-on-discriminator-loss"] > 200, "update the text below"
+assert poor["generator-ignores-labels"] > fid_bar, "update the text below"
+assert highest["discriminator-ignores-labels"] < 1.6, "update the text below"
+
+r"""
+Every correct solution lands well below the bar of 2.5, between about 0.1 and 1.7,
+whatever the seed and however it is written; the alternative with a projection
+discriminator gives the best samples. Fifty steps instead of 500 leave blurred
+half-digits, at 4 and above. A generator that ignores $z$ draws one image per label: its
+mean term can be small, but the trace term sees the missing spread (3.6 and above). A
+generator trained on the discriminator's loss runs away from the digits (over 200). The
+two label mistakes show why the grader asks a classifier for the label as well: when
+the discriminator ignores the labels, the generator still learns good digits, only not
+the asked ones, and its FID to all the digits looks like a correct run's (0.7 to 1.5);
+a generator that ignores the label lands just above the bar (2.5 to 3.7).
+"""
+
 print(f"notes ran in {time.perf_counter() - START:.1f} s")
 
 r"""
