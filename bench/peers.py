@@ -9,6 +9,7 @@ as a command (a new process for each grading, as an instructor runs them).
 
     python bench/peers.py                            # 5 runs, a batch of 20: bench/PEERS.md
     python bench/peers.py --runs 1 --batch 2 --out /tmp/PEERS.md     # a quick try
+    python bench/peers.py --workload batch --batch-peer nbgrader-by-hand   # one peer only
 
 Workloads, the same checks and the same solution for the three tools:
   trivial     a notebook of three one-line functions and 5 one-line tests (pure overhead);
@@ -366,13 +367,20 @@ def _map(fn, items: list, workers: int) -> list:
 # ---------------------------------------------------------------- measuring and reporting
 
 
-def rows_for(workload: str) -> list[tuple[str, str, bool]]:
-    """(row label, tool, graded several at a time by this script) for one workload."""
+BATCH_PEERS = {  # --batch-peer NAME -> (row label, tool, graded several at a time by this script)
+    "otter": ("otter", "otter", False),
+    "otter-by-hand": ("otter, by hand", "otter", True),
+    "nbgrader": ("nbgrader", "nbgrader", False),
+    "nbgrader-by-hand": ("nbgrader, by hand", "nbgrader", True),
+}
+
+
+def rows_for(workload: str, batch_peers=tuple(BATCH_PEERS)) -> list[tuple[str, str, bool]]:
+    """(row label, tool, graded several at a time by this script) for one workload; neurograde
+    first."""
     if workload != "batch":
         return [(t, t, False) for t in TOOLS]
-    return [("neurograde", "neurograde", True), ("otter", "otter", False),
-            ("otter, by hand", "otter", True), ("nbgrader", "nbgrader", False),
-            ("nbgrader, by hand", "nbgrader", True)]
+    return [("neurograde", "neurograde", True), *(BATCH_PEERS[p] for p in batch_peers)]
 
 
 def tool_versions() -> dict[str, str]:
@@ -393,7 +401,11 @@ def report(args, figures: dict, ratios: dict, workloads: list[str], started: str
     lines = [
         "# neurograde, otter-grader and nbgrader side by side",
         "",
-        f"`python bench/peers.py --runs {args.runs} --batch {args.batch} --workers {args.workers}`, "
+        f"`python bench/peers.py --runs {args.runs} --batch {args.batch} --workers {args.workers}"
+        + "".join(f" --batch-peer {p}" for p in args.batch_peer
+                  if len(args.batch_peer) < len(BATCH_PEERS))
+        + "".join(f" --workload {w}" for w in workloads if len(workloads) < len(WORKLOADS))
+        + "`, "
         f"{started}, on {machine()}; Python {runtime.pop('python')}, "
         + ", ".join(f"{k} {v}" for k, v in runtime.items()) + ".",
         "",
@@ -434,14 +446,14 @@ def report(args, figures: dict, ratios: dict, workloads: list[str], started: str
         "| --- | --- | --- | --- | --- | --- |",
     ]
     for w in workloads:
-        for label, _, _ in rows_for(w):
+        for label, _, _ in rows_for(w, args.batch_peer):
             t = figures[w][label]
             lines.append(f"| {w} | {label} | {statistics.median(t):.2f} | {min(t):.2f} | "
                          f"{max(t):.2f} | {', '.join(f'{x:.2f}' for x in t)} |")
     lines += ["", "Ratios, neurograde / peer: the median of the ratios taken round by round.", "",
               "| workload | peer | ratio | goal | |", "| --- | --- | --- | --- | --- |"]
     for w in workloads:
-        for label, _, _ in rows_for(w)[1:]:
+        for label, _, _ in rows_for(w, args.batch_peer)[1:]:
             r = statistics.median(ratios[w][label])
             goal, met = (("< 1 (ahead)", r < 1) if w == "batch" else
                          (f"<= {GOAL_RATIO}", r <= GOAL_RATIO))
@@ -449,7 +461,7 @@ def report(args, figures: dict, ratios: dict, workloads: list[str], started: str
     if "batch" in workloads:
         lines += ["", f"Batch throughput (submissions a minute, {args.batch} submissions): " +
                   "; ".join(f"{label}: {60 * args.batch / statistics.median(figures['batch'][label]):.1f}"
-                            for label, _, _ in rows_for("batch")) + "."]
+                            for label, _, _ in rows_for("batch", args.batch_peer)) + "."]
     return "\n".join(lines) + "\n"
 
 
@@ -459,10 +471,14 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=20, help="submissions in the batch (default 20)")
     parser.add_argument("--workers", type=int, default=2,
                         help="submissions graded at once in the batch (default 2)")
+    parser.add_argument("--batch-peer", action="append", choices=tuple(BATCH_PEERS),
+                        help="a peer of the batch (repeatable; default all four: each tool one "
+                             "submission after another, and by hand, several at a time)")
     parser.add_argument("--workload", action="append", choices=WORKLOADS,
                         help="only this workload (repeatable; default all three)")
     parser.add_argument("--out", type=Path, default=Path(__file__).with_name("PEERS.md"))
     args = parser.parse_args()
+    args.batch_peer = args.batch_peer or list(BATCH_PEERS)
     try:
         otter_version = metadata.version("otter-grader")
     except metadata.PackageNotFoundError:
@@ -488,14 +504,14 @@ def main() -> None:
             print(f"preparing {w}", flush=True)
             bench.prepare(works[w], None if w == "trivial" else perceptron.suite_dir)
 
-        figures = {w: {label: [] for label, _, _ in rows_for(w)} for w in chosen}
-        ratios = {w: {label: [] for label, _, _ in rows_for(w)[1:]} for w in chosen}
+        figures = {w: {label: [] for label, _, _ in rows_for(w, args.batch_peer)} for w in chosen}
+        ratios = {w: {label: [] for label, _, _ in rows_for(w, args.batch_peer)[1:]} for w in chosen}
         for round_ in range(args.runs + 1):
             timed = round_ > 0
             for w in chosen:
                 if not timed and w == "batch" and "perceptron" in chosen:
                     continue  # the perceptron workload has warmed the same code and suite
-                rows = rows_for(w)
+                rows = rows_for(w, args.batch_peer)
                 shift = round_ % len(rows)
                 seconds = {}
                 for label, tool, parallel in rows[shift:] + rows[:shift]:
