@@ -320,3 +320,47 @@ def test_pages_in_headless_chromium(served_site, tmp_path_factory):
     for shot in shots.glob("*.png"):
         pixels = mpimg.imread(shot)[..., :3]
         assert pixels.std() > 0.05, f"{shot.name} looks blank"
+
+
+class _KernelRace:
+    """A stand-in for nbclient's NotebookClient whose kernel fails to start `failures` times
+    with `message`, then runs (counting the starts)."""
+
+    starts = 0
+
+    def __init__(self, failures: int, message: str):
+        self.failures, self.message = failures, message
+
+    def __call__(self, nb, **_):
+        return self
+
+    def execute(self):
+        type(self).starts += 1
+        if type(self).starts <= self.failures:
+            raise RuntimeError(self.message)
+
+
+@pytest.mark.parametrize("failures, message, starts, raises", [
+    (1, "Kernel died before replying to kernel_info", 2, False),  # the port race: started again
+    (3, "Kernel died before replying to kernel_info", 3, True),  # never starts: given up
+    (1, "Kernel didn't respond in 60 seconds", 1, True),  # anything else: not retried
+])
+def test_site_build_starts_a_kernel_again_only_when_it_never_started(
+        tmp_path, monkeypatch, failures, message, starts, raises):
+    import nbclient
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    from tools import build_site
+
+    path = tmp_path / "notes.ipynb"
+    nbformat.write(new_notebook(cells=[new_code_cell("1 + 1")]), path)
+    race = _KernelRace(failures, message)
+    _KernelRace.starts = 0
+    monkeypatch.setattr(nbclient, "NotebookClient", race)
+    if raises:
+        with pytest.raises(RuntimeError, match=message):
+            build_site.execute(str(path))
+    else:
+        build_site.execute(str(path))
+    assert _KernelRace.starts == starts

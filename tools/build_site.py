@@ -81,6 +81,13 @@ def cache_key(path: Path) -> str:
     return hashlib.sha256(json.dumps([_versions(), code, data]).encode()).hexdigest()[:20]
 
 
+# jupyter_client chooses a kernel's free TCP ports before the kernel binds them, so kernels
+# started side by side can race for one port ("ZMQError: Address already in use") and the
+# loser dies before its first reply; no cell has run then, and a new start is safe.
+KERNEL_NEVER_STARTED = "Kernel died before replying to kernel_info"
+KERNEL_STARTS = 3
+
+
 def execute(path: str, threads: int = 1) -> tuple[str, float]:
     """Run one notebook top to bottom in its own folder and save it with its outputs.
 
@@ -94,10 +101,16 @@ def execute(path: str, threads: int = 1) -> tuple[str, float]:
                  "TF_NUM_INTEROP_THREADS"):
         os.environ[name] = str(threads)
     start = time.perf_counter()
-    nb = nbformat.read(path, as_version=4)
-    NotebookClient(nb, timeout=CELL_TIMEOUT_S, kernel_name="python3",
-                   extra_arguments=["--IPKernelApp.log_level=ERROR"],  # no start-up banners
-                   resources={"metadata": {"path": str(Path(path).parent)}}).execute()
+    for attempt in range(1, KERNEL_STARTS + 1):
+        nb = nbformat.read(path, as_version=4)
+        try:
+            NotebookClient(nb, timeout=CELL_TIMEOUT_S, kernel_name="python3",
+                           extra_arguments=["--IPKernelApp.log_level=ERROR"],  # no banners
+                           resources={"metadata": {"path": str(Path(path).parent)}}).execute()
+            break
+        except RuntimeError as exc:  # only a kernel that never started is started again
+            if KERNEL_NEVER_STARTED not in str(exc) or attempt == KERNEL_STARTS:
+                raise
     nbformat.write(nb, path)
     return path, time.perf_counter() - start
 
