@@ -295,11 +295,22 @@ def fid_bar_chunk(first: int, last: int, names: list[str]) -> None:
             print(json.dumps(record), flush=True)
 
 
+def is_correct(name: str) -> bool:
+    """Whether a subject of fid_bar_subjects is a correct solution at the grader's budget."""
+    return name not in BROKEN and name != "short-training"
+
+
 def fid_bar_report() -> None:
+    """The FID section of the .md and the notes' figure data, from the stored runs."""
     training = load_file(HIDDEN / "test_training.py", "cgan_training_tests")
     records = [json.loads(line) for line in FID_BAR_RESULTS.read_text().splitlines() if line]
     latest = {(r["solution"], r["seed"]): r for r in records}  # a rerun of a seed replaces it
-    bar = getattr(training, "FID_BAR", None)
+    descriptions = {name: subject[0]
+                    for name, subject in fid_bar_subjects(get_assignment("cgan")).items()}
+    runs = {name: [r for (solution, _), r in sorted(latest.items()) if solution == name]
+            for name in descriptions}
+    runs = {name: found for name, found in runs.items() if found}  # in the subjects' order
+    bar = training.FID_BAR
     lines = [FID_BAR_SECTION, "",
              f"The FID of {10 * training.SAMPLES_PER_LABEL} samples to the 1,797 real digits, in "
              "the fixed classifier's features (distances to the 10 class means), after training "
@@ -307,23 +318,17 @@ def fid_bar_report() -> None:
              "bench/thresholds_cgan_fid.jsonl.", "",
              "| solution | seeds | FID: min / median / max | above the bar | label recognised: "
              "min | seconds: median |", "| --- | --- | --- | --- | --- | --- |"]
-    for name, (description, _, _) in fid_bar_subjects(get_assignment("cgan")).items():
-        runs = [r for (solution, _), r in sorted(latest.items()) if solution == name]
-        if not runs:
-            continue
-        fid = np.array([r["fid"] for r in runs], dtype=float)
-        above = int(np.sum(~(fid < bar))) if bar is not None else "-"
-        lines.append(f"| {description} | {len(runs)} | {np.nanmin(fid):.2f} / "
-                     f"{np.nanmedian(fid):.2f} / {np.nanmax(fid):.2f} | {above}/{len(runs)} | "
-                     f"{min(r['accuracy'] for r in runs):.3f} | "
-                     f"{np.median([r['seconds'] for r in runs]):.0f} |")
-    kinds = {name: name not in BROKEN and name != "short-training"
-             for name in fid_bar_subjects(get_assignment("cgan"))}
-    worst = max(r["fid"] for (name, _), r in latest.items() if kinds.get(name))
-    lowest = {name: min(r["fid"] for (n, _), r in latest.items() if n == name)
+    for name, found in runs.items():
+        fid = np.array([r["fid"] for r in found], dtype=float)
+        lines.append(f"| {descriptions[name]} | {len(found)} | {np.nanmin(fid):.2f} / "
+                     f"{np.nanmedian(fid):.2f} / {np.nanmax(fid):.2f} | "
+                     f"{int(np.sum(~(fid < bar)))}/{len(found)} | "
+                     f"{min(r['accuracy'] for r in found):.3f} | "
+                     f"{np.median([r['seconds'] for r in found]):.0f} |")
+    worst = max(r["fid"] for name, found in runs.items() if is_correct(name) for r in found)
+    lowest = {name: min(r["fid"] for r in runs[name])
               for name in ("short-training", "generator-ignores-noise",
-                           "generator-trained-on-discriminator-loss")
-              if any(n == name for n, _ in latest)}
+                           "generator-trained-on-discriminator-loss") if name in runs}
     lines += ["", f"Why {bar}: the worst correct run is {worst:.2f} ({bar / worst:.2f}x below the "
               "bar), and the lowest FID of the poor generators that the bar is for is "
               + ", ".join(f"{v:.2f} ({name})" for name, v in lowest.items())
@@ -336,15 +341,12 @@ def fid_bar_report() -> None:
     update_section(FID_BAR_SECTION, lines + [""])
     figure = {"source": "python bench/thresholds_cgan.py fid-bar-report "
                         "(from bench/thresholds_cgan_fid.jsonl)",
-              "bar": bar, "steps": training.STEPS, "generators": []}
-    for name, (description, _, _) in fid_bar_subjects(get_assignment("cgan")).items():
-        runs = [r for (solution, _), r in sorted(latest.items()) if solution == name]
-        if runs:
-            correct = name not in BROKEN and name != "short-training"
-            figure["generators"].append({"name": name, "description": description,
-                                         "kind": "correct" if correct else "poor",
-                                         "seeds": [r["seed"] for r in runs],
-                                         "fid": [round(r["fid"], 3) for r in runs]})
+              "bar": bar, "steps": training.STEPS,
+              "generators": [{"name": name, "description": descriptions[name],
+                              "kind": "correct" if is_correct(name) else "poor",
+                              "seeds": [r["seed"] for r in found],
+                              "fid": [round(r["fid"], 3) for r in found]}
+                             for name, found in runs.items()]}
     FID_FIGURE_DATA.parent.mkdir(parents=True, exist_ok=True)
     FID_FIGURE_DATA.write_text(json.dumps(figure, indent=1) + "\n")
 

@@ -324,19 +324,17 @@ def test_pages_in_headless_chromium(served_site, tmp_path_factory):
 
 class _KernelRace:
     """A stand-in for nbclient's NotebookClient whose kernel fails to start `failures` times
-    with `message`, then runs (counting the starts)."""
-
-    starts = 0
+    with `message`, then runs; `starts` counts the starts."""
 
     def __init__(self, failures: int, message: str):
-        self.failures, self.message = failures, message
+        self.failures, self.message, self.starts = failures, message, 0
 
     def __call__(self, nb, **_):
         return self
 
     def execute(self):
-        type(self).starts += 1
-        if type(self).starts <= self.failures:
+        self.starts += 1
+        if self.starts <= self.failures:
             raise RuntimeError(self.message)
 
 
@@ -356,11 +354,10 @@ def test_site_build_starts_a_kernel_again_only_when_it_never_started(
     path = tmp_path / "notes.ipynb"
     nbformat.write(new_notebook(cells=[new_code_cell("1 + 1")]), path)
     race = _KernelRace(failures, message)
-    _KernelRace.starts = 0
     monkeypatch.setattr(nbclient, "NotebookClient", race)
     if raises:
         with pytest.raises(RuntimeError, match=message):
             build_site.execute(str(path))
     else:
         build_site.execute(str(path))
-    assert _KernelRace.starts == starts
+    assert race.starts == starts
