@@ -14,6 +14,7 @@ list, demo, audit, release, nbgrader-setup) holds only the course's six.
 
 from __future__ import annotations
 
+import importlib
 import os
 import tomllib
 from dataclasses import dataclass, field
@@ -43,6 +44,9 @@ class Assignment:
     memory_mb: int = 4096
     expensive_tasks: tuple[str, ...] = ()
     forbidden_modules: tuple[str, ...] = ()  # unimportable where the submission runs
+    # "module:function" that tests may ask about the submission's text through
+    # (`submission_scan`), when they need no more of it; see autograder/suites/README.md
+    source_scan: str = ""
     extra: dict = field(default_factory=dict)
 
     @property
@@ -61,6 +65,18 @@ class Assignment:
     @property
     def student_dir(self) -> Path:
         return REPO_ROOT / "assignments" / self.id
+
+    def scan_source(self, source: str):
+        """What the suite's `source_scan` finds in this source text."""
+        return scan_with(self.source_scan, source)
+
+
+def scan_with(source_scan: str, source: str):
+    """Call the "module:function" a suite names as its `source_scan` on a source text."""
+    module, _, function = source_scan.partition(":")
+    if not function:
+        raise ValueError(f"source_scan should be 'module:function', got {source_scan!r}")
+    return getattr(importlib.import_module(module), function)(source)
 
 
 def _load(suite_dir: Path) -> Assignment:

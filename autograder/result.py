@@ -25,6 +25,7 @@ class TestResult:
     output: str = ""
     nodeid: str = ""
     duration: float = 0.0
+    reads: tuple[str, ...] = ()  # the submission's names the test asked for (not in records)
 
     @property
     def passed(self) -> bool:

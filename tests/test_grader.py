@@ -43,6 +43,14 @@ def test_wrong_answer_keeps_other_points(tmp_path):
     assert outputs(result, "mul")[0] == "mul(4, 5): expected 20, got 9"
 
 
+def test_each_result_says_which_names_its_test_read(tmp_path):
+    """What `neurograde audit` narrows variants by; never part of the record."""
+    result = grade_submission(submit(tmp_path, CORRECT.replace("a * b", "a + b")), TOY)
+    assert {t.task: t.reads for t in result.tests} == {
+        "add": ("add",), "mul": ("mul",), "neg": ("neg",)}
+    assert "reads" not in result.to_json()
+
+
 def test_missing_function_is_named(tmp_path):
     result = grade_submission(submit(tmp_path, CORRECT.replace("def neg", "def negate")), TOY)
     assert "does not define `neg`" in outputs(result, "neg")[0]

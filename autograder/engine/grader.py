@@ -174,6 +174,7 @@ def judge_config(assignment: Assignment, ingested: Ingested, public_only: bool, 
         uses_keras=assignment.uses_keras, runner_dir="",
         hide=hidden_from_runner(assignment.forbidden_modules),
         forbidden_modules=list(assignment.forbidden_modules),
+        source_scan=assignment.source_scan,
         cell_lines=[list(c) for c in ingested.cell_lines], collect_only=collect_only)
 
 
@@ -348,7 +349,8 @@ def _test_result(test: Collected, event: dict) -> TestResult:
     return TestResult(name=test.name, task=test.task, score=test.points if passed else 0.0,
                       max_score=test.points, status="passed" if passed else "failed",
                       visibility=test.visibility, output=output, nodeid=test.nodeid,
-                      duration=round(float(event.get("duration") or 0.0), 3))
+                      duration=round(float(event.get("duration") or 0.0), 3),
+                      reads=tuple(event.get("reads", ())))
 
 
 def _running_test(run: ChildRun, results: dict) -> str | None:

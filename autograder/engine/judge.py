@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from autograder.assignments import scan_with
 from autograder.engine import protocol, warm
 from autograder.engine.ingest import describe_line
 from autograder.engine.remote import (
@@ -230,6 +231,7 @@ def pytest_runtest_setup(item):
     np.random.seed(seed % 2**32)
     client = judge.client
     client.module_names = {}  # each test reads the submission's names afresh
+    client.names_read = set()
     if not client.alive:  # stopped by an earlier test: a fresh runner for this one
         client.launch()
         client.finish_start()  # under its own start and import limits
@@ -246,13 +248,15 @@ def pytest_runtest_makereport(item, call):
     judge = _judge()
     if call.when == "teardown" or (call.when == "setup" and report.passed):
         return
+    reads = protocol.reads_field(judge.client.names_read)
     if report.passed:
-        judge.emit("result", nodeid=item.nodeid, outcome="passed", duration=call.duration)
+        judge.emit("result", nodeid=item.nodeid, outcome="passed", duration=call.duration,
+                   reads=reads)
         return
     if report.skipped:
         reason = call.excinfo.value if call.excinfo else "skipped"
         judge.emit("result", nodeid=item.nodeid, outcome="failed", duration=call.duration,
-                   **Judge._info(f"test skipped: {reason}", None, None, False))
+                   reads=reads, **Judge._info(f"test skipped: {reason}", None, None, False))
         return
     exc = call.excinfo.value if call.excinfo else RuntimeError("failed")
     info = judge.describe(exc)
@@ -262,7 +266,8 @@ def pytest_runtest_makereport(item, call):
         task = judge.collected[item.nodeid]["task"]
         judge.stopped_tasks[task] = (f"not run: an earlier test of `{task}` had to be stopped "
                                      f"({info['message']})")
-    judge.emit("result", nodeid=item.nodeid, outcome="failed", duration=call.duration, **info)
+    judge.emit("result", nodeid=item.nodeid, outcome="failed", duration=call.duration,
+               reads=reads, **info)
 
 
 # ---------------------------------------------------------------- fixtures
@@ -278,7 +283,18 @@ def sub():
 @pytest.fixture
 def submission_source() -> str:
     """The submission as one Python module's text (what the runner imported)."""
-    return _judge().config.source
+    judge = _judge()
+    judge.client.names_read.add(protocol.EVERY_NAME)
+    return judge.config.source
+
+
+@pytest.fixture
+def submission_scan():
+    """What the assignment's `source_scan` (meta.toml) finds in the submission's text: a
+    test that needs only this does not count as reading the whole source."""
+    judge = _judge()
+    judge.client.names_read.add(protocol.SCAN_READ)
+    return scan_with(judge.config.source_scan, judge.config.source)
 
 
 @pytest.fixture

@@ -56,6 +56,7 @@ class RunnerConfig:
     seed: int
     uses_keras: bool
     forbidden_modules: list[str] = field(default_factory=list)
+    source_scan: str = ""  # the assignment's, for the `submission_scan` fixture
 
 
 @dataclass
@@ -76,6 +77,7 @@ class JudgeConfig:
     runner_dir: str  # where the judge makes each runner's fresh directory
     hide: list[str]  # paths no runner may see (solutions, suites, the engine)
     forbidden_modules: list[str] = field(default_factory=list)
+    source_scan: str = ""  # the assignment's, for the `submission_scan` fixture
     cell_lines: list[list[int]] = field(default_factory=list)  # see ingest.describe_line
     tasks: list[str] | None = None
     exclude_tasks: list[str] | None = None
@@ -321,14 +323,27 @@ EVENT_FIELDS: dict[str, dict[str, type | tuple]] = {
                      "in_student_code": _BOOL},
     "start": {"nodeid": _STR},
     "result": {"nodeid": _STR, "outcome": _STR, "duration": _NUM, "message": _STR,
-               "student_function": _OPT_STR, "student_line": _OPT_INT, "in_student_code": _BOOL},
+               "student_function": _OPT_STR, "student_line": _OPT_INT, "in_student_code": _BOOL,
+               "reads": list},
     "figure": {"nodeid": _STR, "title": _STR, "task": _STR, "png": _STR},
     "budget_spent": {},
 }
-OPTIONAL_FIELDS = {"message", "student_function", "student_line", "in_student_code", "duration"}
+OPTIONAL_FIELDS = {"message", "student_function", "student_line", "in_student_code", "duration",
+                   "reads"}
+EVERY_NAME = "*"  # in a result's "reads": the test read the submission's whole source
+SCAN_READ = "@source_scan"  # in a result's "reads": the test read the suite's scan of it
+MAX_READS = 200  # names of the submission one test may report having read
+MAX_NAME = 200
 TEST_FIELDS = {"nodeid": str, "name": str, "task": str, "points": (int, float),
                "visibility": str, "timeout": (int, float)}
 VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
+
+
+def reads_field(names: set[str]) -> list[str]:
+    """A result's "reads": the names, or EVERY_NAME when there are too many to list."""
+    if len(names) > MAX_READS or any(len(n) > MAX_NAME for n in names):
+        return [EVERY_NAME]
+    return sorted(names)
 
 
 def event_line(kind: str, **data) -> bytes:
@@ -353,6 +368,10 @@ def parse_event(line: bytes) -> dict:
             raise ProtocolError(f"event {event['event']!r} has a malformed field {name!r}")
     if event["event"] == "result" and event["outcome"] not in ("passed", "failed"):
         raise ProtocolError("a result event has an unknown outcome")
+    if event["event"] == "result" and "reads" in event and (
+            len(event["reads"]) > MAX_READS
+            or not all(isinstance(n, str) and len(n) <= MAX_NAME for n in event["reads"])):
+        raise ProtocolError("a result event has malformed reads")
     if event["event"] == "collected":
         for test in event["tests"]:
             if not isinstance(test, dict) or any(

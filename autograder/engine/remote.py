@@ -167,6 +167,7 @@ class Submission:
         if name.startswith("__") and name.endswith("__"):
             raise AttributeError(name)
         client = self._client
+        client.names_read.add(name)
         cached = client.module_names.get(name)
         if cached is not None and object.__getattribute__(cached, "_generation") == client.generation:
             return cached  # one request per function per runner, not one per call
@@ -183,6 +184,7 @@ class Submission:
         return value
 
     def has(self, name: str) -> bool:
+        self._client.names_read.add(name)
         return bool(self._client.request("hasattr", target=0, name=name))
 
     # Data-only helpers for tests (the judge never receives the objects themselves).
@@ -294,6 +296,9 @@ class RunnerClient:
         self.limit_seconds = 0.0  # the time it was given for that
         self._handles: dict[int, Remote] = {}
         self.module_names: dict[str, Remote] = {}  # the submission's functions, by name
+        # Names of the submission the running test asked for (EVERY_NAME: its whole source);
+        # `neurograde audit` grades a variant only on the tasks whose tests can reach it.
+        self.names_read: set[str] = set()
         self._log = None
         self._run_root: Path | None = None
         self.import_error: StudentError | None = None
