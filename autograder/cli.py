@@ -8,7 +8,7 @@
     neurograde release DIR [--force]
     neurograde gradescope ID -o autograder.zip
     neurograde nbgrader-setup [ID ...]
-    neurograde audit ID [ID ...] [--seeds N] [--workers N]
+    neurograde audit ID [ID ...] [--seeds N] [--workers N] [--every-task]
     neurograde demo [--assignment ID ...]
 """
 
@@ -86,6 +86,9 @@ def _parser() -> argparse.ArgumentParser:
                        help="grade the reference under this many seeds (default 3)")
     audit.add_argument("--workers", type=int, default=os.cpu_count() or 1,
                        help="gradings at once (default: one per core)")
+    audit.add_argument("--every-task", action="store_true",
+                       help="grade each variant on every task, not only on those its change "
+                            "can reach")
 
     demo = sub.add_parser("demo", help="grade the bundled example submissions")
     demo.add_argument("--assignment", action="append",
@@ -291,7 +294,7 @@ def cmd_audit(args, console) -> int:
     for assignment in [get_assignment(i) for i in ids]:
         with console.status(f"Auditing {assignment.id}...") as status:
             report = audit(assignment, seeds=args.seeds, workers=args.workers,
-                           progress=lambda step, a=assignment: status.update(
+                           every_task=args.every_task, progress=lambda step, a=assignment: status.update(
                                f"Auditing {a.id}: {step}"))
         print_audit(report, console)
         all_ok &= report.ok

@@ -11,6 +11,11 @@
 - regrading the reference under other seeds changes no test's outcome;
 - which tests catch which variants (a test that catches none is flagged), and
   each test's runtime.
+
+A variant is graded on the tasks its change can reach (autograder/instructor/reach.py):
+the reference's grading says which of the submission's names each test reads, and a
+test that reads nothing the change reaches would only repeat the reference's result.
+`every_task=True` grades every variant on every task instead.
 """
 
 from __future__ import annotations
@@ -19,13 +24,15 @@ import multiprocessing
 import os
 import tempfile
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from autograder.assignments import Assignment
 from autograder.engine import warm
 from autograder.engine.grader import DEFAULT_SEED, grade_submission
+from autograder.engine.protocol import SCAN_READ
+from autograder.instructor.reach import changed_names, state_shared_across_tasks, tasks_reaching
 from autograder.instructor.rubric import check_contract, check_rubric
 from autograder.instructor.variants import (
     Mutant,
@@ -53,6 +60,9 @@ class AuditReport:
     catches: dict[str, list[str]] = field(default_factory=dict)
     runtimes: dict[str, float] = field(default_factory=dict)
     flaky: list[str] = field(default_factory=list)
+    # variant -> the tasks it was graded on, where its change could not reach them all
+    narrowed: dict[str, list[str]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # said with the report, checked nowhere
 
     @property
     def ok(self) -> bool:
@@ -129,14 +139,32 @@ def _run(grading: Grading) -> Result:
     return grading.run()
 
 
+def narrowed(grading: Grading, mutant: Mutant, source: str, reference: Result,
+             assignment: Assignment | None = None) -> Grading:
+    """The variant's grading, left to the tasks its change can reach and those it names."""
+    variant = mutant.apply(source)
+    changed = changed_names(source, variant)
+    if changed is None:
+        return grading
+    if assignment is not None and assignment.source_scan and \
+            assignment.scan_source(variant) != assignment.scan_source(source):
+        changed.add(SCAN_READ)
+    every = {t.task for t in reference.tests}
+    keep = tasks_reaching(reference, source, changed) | set(mutant.breaks)
+    skipped = set(grading.exclude_tasks) | (every - keep)
+    return replace(grading, exclude_tasks=tuple(sorted(skipped)))
+
+
 def audit(assignment: Assignment, seeds: int = 3, workers: int | None = None,
-          progress: Callable[[str], None] = lambda _: None) -> AuditReport:
+          progress: Callable[[str], None] = lambda _: None,
+          every_task: bool = False) -> AuditReport:
     """Grade the reference, the stub, every variant and alternative (`workers` at
     a time, default one per core) and check each result against what it must be.
 
     The reference is graded as its notebook under the default seed and as a .py
     under each other seed: the .py must score full marks, and no test may change
     its outcome between seeds (with one seed the .py shares the notebook's).
+    Variants wait for the reference's grading, which says which tasks each can reach.
     """
     report = AuditReport(assignment.id)
     notebook = assignment.solutions_dir / f"{assignment.id}.ipynb"
@@ -151,13 +179,32 @@ def audit(assignment: Assignment, seeds: int = 3, workers: int | None = None,
         gradings.append(Grading("student stub", assignment.student_dir / f"{assignment.id}.ipynb",
                                 assignment.id))
         mutants = load_mutants(assignment)
+        first_variant = len(gradings)
         gradings += [Grading(f"variant {m.name}", write_mutant(assignment, m, tmp / m.name),
                              assignment.id,
                              exclude_tasks=tuple(skipped_tasks_for(assignment, m) or ()))
                      for m in mutants]
+        variants = range(first_variant, len(gradings))
         gradings += [Grading(f"alternative {p.name}", p, assignment.id)
                      for p in alternatives(assignment)]
-        results = _grade_all(gradings, workers, progress)
+        source = reference_source(assignment)
+
+        def narrow(reference: Result) -> dict[int, Grading]:
+            out = {i: narrowed(gradings[i], m, source, reference, assignment)
+                   for i, m in zip(variants, mutants, strict=True)}
+            every = sorted({t.task for t in reference.tests})
+            report.narrowed = {m.name: [t for t in every if t not in out[i].exclude_tasks]
+                               for i, m in zip(variants, mutants, strict=True)
+                               if set(out[i].exclude_tasks) != set(gradings[i].exclude_tasks)}
+            return out
+
+        shared = state_shared_across_tasks(assignment.suite_dir)
+        if shared and not every_task:
+            report.notes.append("every variant was graded on every task: tests of several tasks "
+                                "share results of the student's code (" + "; ".join(shared) + ")")
+        narrowing = not (every_task or shared)
+        results = _grade_all(gradings, workers, progress,
+                             held=variants if narrowing else (), release=narrow)
 
     reference, *rest = results
     py_results, rest = rest[:len(other_seeds)], rest[len(other_seeds):]
@@ -190,19 +237,31 @@ def audit(assignment: Assignment, seeds: int = 3, workers: int | None = None,
     return report
 
 
-def _grade_all(gradings: list[Grading], workers: int | None,
-               progress: Callable[[str], None]) -> list[Result]:
-    """Results in the order of `gradings`; progress names each as it finishes."""
+def _grade_all(gradings: list[Grading], workers: int | None, progress: Callable[[str], None],
+               held: range | tuple = (),
+               release: Callable[[Result], dict[int, Grading]] | None = None) -> list[Result]:
+    """Results in the order of `gradings`; progress names each as it finishes.
+
+    The gradings at the indices in `held` wait for the first one's result:
+    `release(result)` gives them as they are to be run.
+    """
     workers = max(1, min(workers or os.cpu_count() or 1, len(gradings)))
     results: dict[int, Result] = {}
     context = multiprocessing.get_context("spawn")  # never fork a process that has threads
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         # Whole gradings (the reference, the alternatives: all of them train) first and the
         # variants that skip training after, so that the last ones to finish are short.
-        order = sorted(range(len(gradings)), key=lambda i: bool(gradings[i].exclude_tasks))
+        order = sorted((i for i in range(len(gradings)) if i not in held),
+                       key=lambda i: bool(gradings[i].exclude_tasks))
         futures = {pool.submit(_run, gradings[i]): i for i in order}
-        for future in as_completed(futures):
-            i = futures[future]
-            results[i] = future.result()
-            progress(f"{len(results)}/{len(gradings)} graded ({gradings[i].label})")
+        while futures:
+            done, _ = wait(futures, return_when=FIRST_COMPLETED)
+            for future in done:
+                i = futures.pop(future)
+                results[i] = future.result()
+                progress(f"{len(results)}/{len(gradings)} graded ({gradings[i].label})")
+                if i == 0 and held:
+                    for j, grading in release(results[0]).items():
+                        gradings[j] = grading
+                        futures[pool.submit(_run, grading)] = j
     return [results[i] for i in range(len(gradings))]

@@ -83,6 +83,14 @@ def print_audit(report, console: Console) -> None:
         tests.add_row(name, f"{report.runtimes.get(name, 0):.2f}",
                       ", ".join(caught) if caught else Text("none (flagged)", style="yellow"))
     console.print(tests)
+    if report.narrowed:
+        sizes = sorted(len(tasks) for tasks in report.narrowed.values())
+        console.print(f"{len(report.narrowed)} variant(s) were graded only on the tasks their "
+                      f"change can reach, {sizes[0]} to {sizes[-1]} each (elsewhere they would "
+                      "repeat the reference's results; --every-task grades them on all).",
+                      highlight=False)
+    for note in report.notes:
+        console.print(note, highlight=False)
     idle = report.idle_tests()
     if idle:
         console.print(f"[yellow]{len(idle)} test(s) caught no variant: add a variant that "
