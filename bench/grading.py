@@ -37,6 +37,7 @@ from autograder.assignments import _load, all_assignments, get_assignment  # noq
 from autograder.engine.batch import find_submissions, grade_batch  # noqa: E402
 from autograder.engine.grader import grade_submission, versions  # noqa: E402
 from autograder.instructor.variants import reference_source  # noqa: E402
+from bench.sections import replace_section, split_sections  # noqa: E402
 
 GOALS = {"perceptron": 10, "subnetting": 10}  # seconds; 45 for the deep-learning ones
 TOY_SOURCE = (ROOT / "tests" / "fixtures" / "toy_submission.py").read_text()
@@ -179,8 +180,19 @@ def main() -> None:
     lines += demo_section(neurograde)
     if not args.skip_tests:
         lines += loop_section()
-    RESULTS.write_text("\n".join(lines))
+    RESULTS.write_text(with_hand_written_sections("\n".join(lines)))
     print("wrote", RESULTS)
+
+
+def with_hand_written_sections(report: str) -> str:
+    """The new report, followed by the old one's sections that the script does not write
+    (those written by hand, such as why a figure is over its goal)."""
+    ours = {section[0] for section in split_sections(report, 2)[1:]}
+    old = split_sections(RESULTS.read_text(), 2)[1:] if RESULTS.exists() else []
+    for section in old:
+        if section[0] not in ours:
+            report = replace_section(report, section)
+    return report
 
 
 def demo_section(neurograde: list[str]) -> list[str]:
@@ -211,15 +223,8 @@ def loop_section() -> list[str]:
 def replace_sections(text: str, sections: list[list[str]], when: str) -> str:
     """RESULTS.md with the given sections (each starting with its `## ` heading) measured
     again, noted as such, and the rest kept."""
-    for section in sections:
-        heading = section[0]
-        body = "\n".join([heading, "", f"(Measured again {when}.)", *section[1:]])
-        start = text.find(heading)
-        if start < 0:
-            text = text.rstrip("\n") + "\n\n" + body
-            continue
-        end = text.find("\n## ", start + len(heading))
-        text = text[:start] + body + ("\n" + text[end + 1:] if end >= 0 else "")
+    for heading, *body in sections:
+        text = replace_section(text, [heading, "", f"(Measured again {when}.)", *body])
     return text
 
 

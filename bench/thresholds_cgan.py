@@ -39,9 +39,12 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import numpy as np  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # bench.sections
+
 from autograder.assignments import REPO_ROOT, get_assignment  # noqa: E402
 from autograder.engine.remote import LocalSubmission  # noqa: E402
 from autograder.instructor.variants import load_mutants, reference_source  # noqa: E402
+from bench.sections import replace_section  # noqa: E402
 
 SEEDS = range(20)
 BROKEN_SEEDS = range(5)
@@ -145,19 +148,10 @@ def d_steps_margins(assignment) -> list[str]:
     return lines + [""]
 
 
-def update_section(title: str, lines: list[str]) -> None:
-    """Rewrite one section of the existing report (or add it before the grading times)."""
+def update_section(lines: list[str]) -> None:
+    """Rewrite one section of the report (a new one goes before the grading times)."""
     text = OUT.read_text() if OUT.exists() else ""
-    if title in text:
-        head, rest = text.split(title, 1)
-        tail = rest[rest.find("\n## "):] if "\n## " in rest else ""
-        text = head + "\n".join(lines).rstrip("\n") + ("\n\n" + tail.lstrip("\n") if tail else "")
-    elif "## grading time" in text:  # where a full run puts it
-        head, tail = text.split("## grading time", 1)
-        text = head + "\n".join(lines) + "\n## grading time" + tail
-    else:
-        text = text.rstrip("\n") + "\n\n" + "\n".join(lines)
-    OUT.write_text(text.rstrip("\n") + "\n")
+    OUT.write_text(replace_section(text, lines, before="## grading time"))
     print("wrote", OUT)
 
 
@@ -247,7 +241,7 @@ def fid_margins(assignment) -> list[str]:
 
 def update_fid_section(assignment) -> None:
     """Rewrite only the Fréchet distance section of the existing report."""
-    update_section(FID_SECTION, fid_margins(assignment))
+    update_section(fid_margins(assignment))
 
 
 FID_BAR_SECTION = "## FID of the trained generator (test_training.py)"
@@ -338,7 +332,7 @@ def fid_bar_report() -> None:
               "labels (FID like a correct run's), and a generator that ignores labels lands "
               "just above the bar. Grading uses one fixed training seed; these seeds show the "
               "bar does not depend on it."]
-    update_section(FID_BAR_SECTION, lines + [""])
+    update_section(lines)
     figure = {"source": "python bench/thresholds_cgan.py fid-bar-report "
                         "(from bench/thresholds_cgan_fid.jsonl)",
               "bar": bar, "steps": training.STEPS,
@@ -362,7 +356,7 @@ def main() -> None:
         update_fid_section(get_assignment("cgan"))
         return
     if "--d-steps" in sys.argv[1:]:
-        update_section(D_STEPS_SECTION, d_steps_margins(get_assignment("cgan")))
+        update_section(d_steps_margins(get_assignment("cgan")))
         return
     import keras
 

@@ -30,8 +30,11 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import numpy as np  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # bench.sections
+
 from autograder.assignments import REPO_ROOT, get_assignment  # noqa: E402
 from autograder.instructor.variants import reference_source  # noqa: E402
+from bench.sections import replace_section  # noqa: E402
 
 SEEDS = range(20)
 HIDDEN = REPO_ROOT / "autograder" / "suites" / "dbn" / "hidden"
@@ -333,13 +336,7 @@ def digit_row(name: str, failed: set) -> str:
 
 def write_gibbs_section(lines: list[str]) -> None:
     """Replace the gibbs_sample section of the .md (up to the next '## ') with `lines`."""
-    old = OUT.read_text().splitlines() if OUT.exists() else []
-    if GIBBS_HEADING in old:
-        start = old.index(GIBBS_HEADING)
-        end = next((i for i in range(start + 1, len(old)) if old[i].startswith("## ")), len(old))
-        old = old[:start] + old[end:]
-    rest = "\n".join(old).rstrip("\n")
-    OUT.write_text(rest + "\n\n" + "\n".join(lines))
+    OUT.write_text(replace_section(OUT.read_text() if OUT.exists() else "", lines))
     print("wrote", OUT)
 
 

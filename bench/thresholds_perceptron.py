@@ -44,6 +44,7 @@ sys.path.insert(0, str(ROOT))
 from autograder.assignments import get_assignment  # noqa: E402
 from autograder.engine.remote import LocalSubmission  # noqa: E402
 from autograder.instructor.variants import load_mutants, reference_source  # noqa: E402
+from bench.sections import replace_section  # noqa: E402
 
 SEEDS = range(40)
 POCKET_SEEDS = range(20)  # 14 tests x 11 solutions and mutants a seed: about 15 s each
@@ -81,25 +82,11 @@ def solutions(assignment) -> dict:
 
 
 def write_section(lines: list[str]) -> None:
-    """Put this part's section (from its '# ' heading to the next) into the .md file."""
+    """Put this part's section (from its '# ' heading to the next) into the .md file; the
+    part is known by its heading's text before the colon."""
     out = Path(__file__).with_suffix(".md")
-    sections, current = [], None
-    for line in (out.read_text().splitlines() if out.exists() else []):
-        if line.startswith("# "):
-            current = [line]
-            sections.append(current)
-        elif current is not None:
-            current.append(line)
-    texts = ["\n".join(section).strip() for section in sections]
-    key = lines[0].split(":")[0]
-    new = "\n".join(lines).strip()
-    for i, text in enumerate(texts):
-        if text.split("\n")[0].split(":")[0] == key:
-            texts[i] = new
-            break
-    else:
-        texts.append(new)
-    out.write_text("\n\n".join(texts) + "\n")
+    text = out.read_text() if out.exists() else ""
+    out.write_text(replace_section(text, lines, key=lines[0].split(":")[0]))
     print("wrote", out)
 
 

@@ -39,6 +39,7 @@ sys.path.insert(0, str(ROOT))
 
 from autograder.assignments import get_assignment  # noqa: E402
 from autograder.instructor.variants import load_mutants, reference_source  # noqa: E402
+from bench.sections import replace_between  # noqa: E402
 
 SEEDS = range(20)
 BROKEN_SEEDS = range(3)
@@ -157,16 +158,8 @@ NEXT_SYMBOL_SECTION = ("<!-- next-symbol: written by `python bench/thresholds_rn
 
 def write_section(markers: tuple[str, str], lines: list[str]) -> None:
     """Rewrite the text between one pair of markers in the .md and keep everything else (the
-    hand-written clipping and timing notes, the other generated section); a section not
-    there yet goes at the end."""
-    section = "\n".join([markers[0], *lines, markers[1]])
-    text = OUT.read_text() if OUT.exists() else ""
-    if markers[0] in text:
-        head, rest = text.split(markers[0], 1)
-        text = head + section + rest.split(markers[1], 1)[1]
-    else:
-        text = text.rstrip("\n") + ("\n\n" if text else "") + section + "\n"
-    OUT.write_text(text)
+    hand-written clipping and timing notes, the other generated section)."""
+    OUT.write_text(replace_between(OUT.read_text() if OUT.exists() else "", markers, lines))
     print("wrote", OUT)
 
 
