@@ -18,6 +18,7 @@ change may write, or a reference that looks names up at run time (`globals()`, `
 from __future__ import annotations
 
 import ast
+import copy
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -43,7 +44,7 @@ class _BlankBodies(ast.NodeTransformer):
 def _as_imported(node: ast.stmt) -> ast.stmt:
     """A statement as it runs on import: a definition without its function bodies."""
     if isinstance(node, DEFINITIONS):
-        return _BlankBodies().visit(ast.parse(ast.unparse(node)).body[0])
+        return _BlankBodies().visit(copy.deepcopy(node))
     return node
 
 
