@@ -63,6 +63,17 @@ def _is_constant(value: ast.AST | None) -> bool:
                    | ast.unaryop | ast.operator) for n in ast.walk(value))
 
 
+def _closure(refers: dict[str, set[str]], names: Iterable[str]) -> set[str]:
+    """The names that are keys of `refers`, and every key their entries lead to."""
+    seen, todo = set(), [n for n in names if n in refers]
+    while todo:
+        name = todo.pop()
+        if name not in seen:
+            seen.add(name)
+            todo += [n for n in refers[name] if n in refers]
+    return seen
+
+
 class SourceGraph:
     """The top-level names of one module and what each one's code refers to."""
 
@@ -97,13 +108,7 @@ class SourceGraph:
 
     def closure(self, names: Iterable[str]) -> set[str]:
         """The names, and every top-level name their code refers to, transitively."""
-        seen, todo = set(), [n for n in names if n in self.refers]
-        while todo:
-            name = todo.pop()
-            if name not in seen:
-                seen.add(name)
-                todo += [n for n in self.refers.get(name, ()) if n in self.refers]
-        return seen
+        return _closure(self.refers, names)
 
 
 def changed_names(reference: str, variant: str) -> set[str] | None:
@@ -144,16 +149,15 @@ MUTATORS = {"append", "extend", "insert", "update", "setdefault", "add", "pop", 
 def _state_written(tree: ast.Module) -> set[str]:
     """Module-level names the module's functions change: `X[k] = v`, `X.append(v)`, `global X`."""
     bound = {n for node in tree.body if not isinstance(node, DEFINITIONS) for n in _bound(node)}
-    written = set()
+    declared_global, written = set(), set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Global):
-            written |= set(node.names)
+            declared_global |= set(node.names)
         elif isinstance(node, ast.Subscript | ast.Attribute) and isinstance(node.value, ast.Name):
             store = isinstance(node.ctx, ast.Store | ast.Del)
             if store or (isinstance(node, ast.Attribute) and node.attr in MUTATORS):
                 written.add(node.value.id)
-    return written & bound | {n for node in ast.walk(tree) if isinstance(node, ast.Global)
-                              for n in node.names}
+    return (written & bound) | declared_global
 
 
 def _graded_task(node: ast.stmt) -> str | None:
@@ -183,13 +187,7 @@ def state_shared_across_tasks(suite_dir: Path) -> list[str]:
         state = _state_written(tree)
         refers = {node.name: _used(node) for node in tree.body if isinstance(node, DEFINITIONS)}
         for name in refers:
-            seen, todo = set(), [name]
-            while todo:
-                current = todo.pop()
-                if current not in seen:
-                    seen.add(current)
-                    todo += [n for n in refers.get(current, ()) if n in refers]
-            uses = {(f, n) for fn in seen for n in refers[fn] & state}
+            uses = {(f, n) for fn in _closure(refers, [name]) for n in refers[fn] & state}
             if uses:
                 stateful[(f, name)] = uses
     users: dict[tuple[Path, str], set[str]] = {}
